@@ -1,0 +1,209 @@
+package org.tempora.features;
+
+import java.util.SplittableRandom;
+import org.jtransforms.fft.DoubleFFT_1D;
+import org.tempora.InvalidInputException;
+import org.tempora.audio.Waveform;
+
+/**
+ * Kaldi-compatible log-mel filterbank, identical to {@code torchaudio.compliance.kaldi.fbank} for the options in
+ * {@link FbankOptions}. This is the front-end every AST-style model consumes.
+ *
+ * <p>Per frame, in this order (the order matters): extract {@code window_size} samples (snip_edges, or Kaldi's
+ * reflected edges) → optional dither → subtract the frame mean → pre-emphasis {@code y[n] = x[n] − c·x[n−1]}
+ * with {@code x[−1] = x[0]} → window → zero-pad to the FFT size → real FFT → power (or magnitude) → mel
+ * filterbank → {@code log(max(E, float32 eps))}.
+ *
+ * <p>Precision: the window and mel weights are built in float32 exactly as torch builds them; the frame
+ * arithmetic, FFT and mel sums run in double and are rounded to float32 at the end. The result therefore sits
+ * within the reference's own float32 rounding noise (see the fbank fixtures' tolerances).
+ *
+ * <p>An instance is immutable and thread-safe; per-thread scratch buffers are kept in a ThreadLocal.
+ */
+public final class KaldiFbank {
+    /** float32 machine epsilon, the floor of the log energies (log gives −15.942385). */
+    public static final double EPSILON = 1.1920928955078125e-07;
+
+    private final FbankOptions options;
+    private final int windowSize;
+    private final int windowShift;
+    private final int nfft;
+    private final double[] window;
+    private final MelBanks melBanks;
+    private final ThreadLocal<Scratch> scratch;
+
+    private static final class Scratch {
+        final DoubleFFT_1D fft;
+        final double[] buf;
+        final double[] spectrum;
+        final double[] energies;
+
+        Scratch(int nfft, int bins) {
+            fft = new DoubleFFT_1D(nfft);
+            buf = new double[nfft];
+            spectrum = new double[nfft / 2 + 1];
+            energies = new double[bins];
+        }
+    }
+
+    public KaldiFbank(FbankOptions options) {
+        this.options = options;
+        this.windowSize = options.windowSize();
+        this.windowShift = options.windowShift();
+        this.nfft = options.paddedWindowSize();
+        if (nfft % 2 != 0) {
+            throw new org.tempora.ConfigException("the FFT size " + nfft + " must be even (use round-to-power-of-two or an even window)");
+        }
+        float[] w = options.window().build(windowSize, options.blackmanCoeff());
+        this.window = new double[windowSize];
+        for (int i = 0; i < windowSize; i++) window[i] = w[i];
+        this.melBanks = MelBanks.build(options.numMelBins(), nfft, options.sampleRate(), options.lowFreq(), options.highFreq());
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(nfft, options.numMelBins()));
+    }
+
+    public FbankOptions options() {
+        return options;
+    }
+
+    public MelBanks melBanks() {
+        return melBanks;
+    }
+
+    /** The float32 analysis window as torch builds it. */
+    public float[] window() {
+        float[] w = new float[windowSize];
+        for (int i = 0; i < windowSize; i++) w[i] = (float) window[i];
+        return w;
+    }
+
+    /**
+     * Computes the fbank of a waveform. Its sample rate must equal the options' sample rate (resample first).
+     *
+     * @throws InvalidInputException if the clip is shorter than one window, contains NaN/Inf, or has the wrong rate
+     */
+    public Spectrogram compute(Waveform wave) {
+        if (wave.sampleRate() != options.sampleRate()) {
+            throw new InvalidInputException(wave.source(), "sample rate " + wave.sampleRate()
+                    + " Hz does not match the front-end's " + fmt(options.sampleRate()) + " Hz (resample first)");
+        }
+        return compute(wave.samples(), wave.source());
+    }
+
+    /**
+     * Computes the fbank of samples at the options' rate.
+     *
+     * @param source name used in error messages
+     */
+    public Spectrogram compute(float[] samples, String source) {
+        int n = samples.length;
+        if (n < windowSize) {
+            throw new InvalidInputException(source, String.format(
+                    "clip of %d samples (%.4f s) is shorter than one analysis window of %d samples (%s ms at %s Hz)",
+                    n, n / options.sampleRate(), windowSize, fmt(options.frameLengthMs()), fmt(options.sampleRate())));
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(samples[i])) {
+                throw new InvalidInputException(source, "sample " + i + " is " + samples[i] + " (audio must be finite)");
+            }
+        }
+        int frames = options.numFrames(n);
+        int bins = options.numMelBins();
+        float[] out = new float[frames * bins];
+        Scratch s = scratch.get();
+        SplittableRandom rng = options.dither() > 0 ? new SplittableRandom(options.ditherSeed()) : null;
+        float[] padded = options.snipEdges() ? samples : reflectPad(samples);
+        for (int f = 0; f < frames; f++) {
+            frame(padded, f * windowShift, s, rng, out, f * bins);
+        }
+        if (options.subtractMean()) subtractMean(out, frames, bins);
+        return new Spectrogram(out, frames, bins);
+    }
+
+    private void frame(float[] x, int offset, Scratch s, SplittableRandom rng, float[] out, int outOffset) {
+        double[] buf = s.buf;
+        int win = windowSize;
+        for (int i = 0; i < win; i++) buf[i] = x[offset + i];
+        if (rng != null) {
+            double d = options.dither();
+            for (int i = 0; i < win; i++) buf[i] += d * gaussian(rng);
+        }
+        if (options.removeDcOffset()) {
+            double sum = 0;
+            for (int i = 0; i < win; i++) sum += buf[i];
+            double mean = sum / win;
+            for (int i = 0; i < win; i++) buf[i] -= mean;
+        }
+        double c = options.preemphasis();
+        if (c != 0) {
+            for (int i = win - 1; i > 0; i--) buf[i] -= c * buf[i - 1];
+            buf[0] -= c * buf[0];
+        }
+        for (int i = 0; i < win; i++) buf[i] *= window[i];
+        java.util.Arrays.fill(buf, win, nfft, 0.0);
+        s.fft.realForward(buf);
+        // JTransforms packing for even n: buf[0] = Re[0], buf[1] = Re[n/2], buf[2k], buf[2k+1] = Re[k], Im[k]
+        double[] spec = s.spectrum;
+        spec[0] = buf[0] * buf[0];
+        for (int k = 1; k < nfft / 2; k++) {
+            double re = buf[2 * k];
+            double im = buf[2 * k + 1];
+            spec[k] = re * re + im * im;
+        }
+        spec[nfft / 2] = buf[1] * buf[1];
+        if (!options.usePower()) {
+            for (int k = 0; k <= nfft / 2; k++) spec[k] = Math.sqrt(spec[k]);
+        }
+        double[] e = s.energies;
+        melBanks.apply(spec, e);
+        int bins = e.length;
+        if (options.useLog()) {
+            for (int b = 0; b < bins; b++) out[outOffset + b] = (float) Math.log(Math.max(e[b], EPSILON));
+        } else {
+            for (int b = 0; b < bins; b++) out[outOffset + b] = (float) e[b];
+        }
+    }
+
+    /**
+     * Kaldi's edge handling when snip_edges is false (torchaudio {@code _get_strided}): the signal is extended on the
+     * left by its first samples reversed and on the right by the whole signal reversed; frames start at multiples
+     * of the shift.
+     */
+    private float[] reflectPad(float[] x) {
+        int n = x.length;
+        int pad = windowSize / 2 - windowShift / 2;
+        float[] out;
+        if (pad > 0) {
+            out = new float[pad + 2 * n];
+            for (int i = 0; i < pad; i++) out[i] = x[pad - 1 - i];
+            System.arraycopy(x, 0, out, pad, n);
+            for (int i = 0; i < n; i++) out[pad + n + i] = x[n - 1 - i];
+        } else {
+            int skip = -pad;
+            out = new float[(n - skip) + n];
+            System.arraycopy(x, skip, out, 0, n - skip);
+            for (int i = 0; i < n; i++) out[n - skip + i] = x[n - 1 - i];
+        }
+        return out;
+    }
+
+    private static void subtractMean(float[] out, int frames, int bins) {
+        if (frames == 0) return;
+        for (int b = 0; b < bins; b++) {
+            double sum = 0;
+            for (int f = 0; f < frames; f++) sum += out[f * bins + b];
+            float mean = (float) (sum / frames);
+            for (int f = 0; f < frames; f++) out[f * bins + b] -= mean;
+        }
+    }
+
+    /** Standard normal by Box–Muller from the seeded generator (deterministic for a given seed). */
+    private static double gaussian(SplittableRandom rng) {
+        double u1 = 1.0 - rng.nextDouble();
+        double u2 = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}
