@@ -1,0 +1,20 @@
+package org.tempora.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.SplittableRandom;
+
+/** fc1 → GELU → fc2, as timm's ViT MLP. */
+public final class Mlp extends Module {
+    private final Linear fc1;
+    private final Linear fc2;
+
+    public Mlp(NDManager m, SplittableRandom rng, int dim, int hidden) {
+        this.fc1 = child("fc1", Linear.vit(m, rng, dim, hidden, true));
+        this.fc2 = child("fc2", Linear.vit(m, rng, hidden, dim, true));
+    }
+
+    public NDArray forward(NDArray x) {
+        return fc2.forward(Ops.gelu(fc1.forward(x)));
+    }
+}
