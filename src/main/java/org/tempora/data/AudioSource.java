@@ -1,0 +1,19 @@
+package org.tempora.data;
+
+import org.tempora.audio.Waveform;
+
+/**
+ * Where a clip's audio comes from: a file (optionally a segment of it), or a deterministic generator (the
+ * built-in synthetic set). {@link #describe()} names it in error messages; {@link #fingerprint()} changes
+ * whenever the audio may have changed (it keys the feature cache).
+ */
+public interface AudioSource {
+    /** Decodes (or generates) the mono waveform. @throws org.tempora.InvalidInputException naming the source */
+    Waveform load();
+
+    /** Human-readable origin, e.g. the file path. */
+    String describe();
+
+    /** A string that changes when the audio may have changed (path + size + mtime, or generator + seed). */
+    String fingerprint();
+}
