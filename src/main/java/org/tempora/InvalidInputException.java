@@ -22,6 +22,10 @@ public class InvalidInputException extends TemporaException {
         this(String.valueOf(file), problem);
     }
 
+    public InvalidInputException(Path file, String problem, Throwable cause) {
+        this(String.valueOf(file), problem, cause);
+    }
+
     public InvalidInputException(String source, String problem, Throwable cause) {
         super(source + ": " + problem, cause);
         this.source = source;
