@@ -21,6 +21,7 @@ import org.tempora.InvalidInputException;
  * length fields and can allocate gigabytes on a corrupt file. jflac is handed a synthetic stream made of the magic,
  * the validated STREAMINFO block (marked as the last one) and the file's audio frames. jflac also silently skips
  * bad frames and zero-fills frames whose CRC fails; a frame listener turns each such report into an error instead.
+ * jflac's one debug print is kept off standard output by {@link JflacStdoutGuard}.
  */
 final class FlacFile {
     private FlacFile() {}
@@ -149,7 +150,7 @@ final class FlacFile {
                 }
             });
             try {
-                decoder.readMetadata();
+                JflacStdoutGuard.quietly(decoder::readMetadata);
             } catch (RuntimeException e) {
                 throw new InvalidInputException(src, "corrupt FLAC STREAMINFO (" + e + ")", e);
             }
@@ -196,7 +197,7 @@ final class FlacFile {
             }
             Frame frame;
             try {
-                frame = decoder.readNextFrame();
+                frame = JflacStdoutGuard.quietly(decoder::readNextFrame);
             } catch (DecodeError e) {
                 throw corrupt(describe(e.getMessage()), null);
             } catch (IOException e) {

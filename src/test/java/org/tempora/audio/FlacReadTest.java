@@ -3,7 +3,10 @@ package org.tempora.audio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -186,5 +189,97 @@ class FlacReadTest {
         assertThatThrownBy(() -> AudioReader.read(p, ChannelMode.channel(2)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(p + ": channel 2 requested but the file has 2 channels");
+    }
+
+    @Test
+    void escapeCodedResidualDecodesAndJflacsDebugPrintStaysOffStdout() {
+        short[] pcm = new short[64];
+        for (int i = 0; i < pcm.length; i++) pcm[i] = (short) (i * 1000 - 31000);
+        pcm[5] = Short.MIN_VALUE;
+        Path p = TestWavs.write(dir, "escape.flac", escapeCodedFlac(pcm));
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        Waveform w;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            w = AudioReader.read(p);
+            System.out.println("application output still passes"); // the guard forwards everything else
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo("application output still passes"
+                + System.lineSeparator());
+        float[] expected = new float[pcm.length];
+        for (int i = 0; i < pcm.length; i++) expected[i] = pcm[i] / 32768f;
+        assertThat(w.samples()).containsExactly(expected);
+    }
+
+    /**
+     * A one-frame mono 16-bit FLAC whose only subframe is FIXED order 0 with an escape-coded residual partition
+     * (Rice parameter 15: samples stored raw). Built bit by bit from the format spec; java-flac-encoder never
+     * writes escape partitions.
+     */
+    static byte[] escapeCodedFlac(short[] pcm) {
+        int n = pcm.length;
+        Bits si = new Bits();
+        si.put(n, 16).put(n, 16).put(0, 24).put(0, 24);
+        si.put(16000, 20).put(0, 3).put(15, 5).put(0, 4).put(n, 32); // total samples: 36 bits = 4 + 32
+        for (int i = 0; i < 16; i++) si.put(0, 8);                   // MD5 unknown
+        Bits frame = new Bits();
+        frame.put(0xFFF8, 16).put(0x6, 4).put(0x0, 4).put(0x0, 4).put(0x4, 3).put(0, 1); // 8-bit blocksize, 16-bit
+        frame.put(0, 8).put(n - 1, 8);                                // frame number 0 (UTF-8), blocksize - 1
+        frame.put(crc8(frame.bytes()), 8);
+        frame.put(0, 1).put(0b001000, 6).put(0, 1);                   // FIXED, order 0, no wasted bits
+        frame.put(0, 2).put(0, 4).put(15, 4).put(16, 5);              // Rice, partition order 0, escape, 16 raw bits
+        for (short v : pcm) frame.put(v & 0xFFFF, 16);
+        frame.alignToByte();
+        frame.put(crc16(frame.bytes()), 16);
+        return TestWavs.concat(TestWavs.ascii("fLaC"), new byte[] {(byte) 0x80, 0, 0, 34}, si.bytes(), frame.bytes());
+    }
+
+    private static int crc8(byte[] data) {
+        int crc = 0;
+        for (byte b : data) {
+            crc ^= b & 0xFF;
+            for (int k = 0; k < 8; k++) crc = (crc & 0x80) != 0 ? ((crc << 1) ^ 0x07) & 0xFF : (crc << 1) & 0xFF;
+        }
+        return crc;
+    }
+
+    private static int crc16(byte[] data) {
+        int crc = 0;
+        for (byte b : data) {
+            crc ^= (b & 0xFF) << 8;
+            for (int k = 0; k < 8; k++) crc = (crc & 0x8000) != 0 ? ((crc << 1) ^ 0x8005) & 0xFFFF : (crc << 1) & 0xFFFF;
+        }
+        return crc;
+    }
+
+    /** Big-endian bit writer. */
+    private static final class Bits {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private int acc;
+        private int count;
+
+        Bits put(long value, int bits) {
+            for (int i = bits - 1; i >= 0; i--) {
+                acc = acc << 1 | (int) ((value >>> i) & 1);
+                if (++count == 8) {
+                    out.write(acc);
+                    acc = 0;
+                    count = 0;
+                }
+            }
+            return this;
+        }
+
+        void alignToByte() {
+            while (count != 0) put(0, 1);
+        }
+
+        byte[] bytes() {
+            if (count != 0) throw new IllegalStateException("not byte aligned");
+            return out.toByteArray();
+        }
     }
 }
