@@ -78,7 +78,7 @@ final class WavFile {
                 if (fmt != null && dataOffset >= 0) break;
                 throw new InvalidInputException(src, "truncated header: file ends inside a chunk header at byte " + pos);
             }
-            String id = Bytes.fourcc(head, 0);
+            String id = Bytes.fourcc(head, 0); // quoted when printable: 'fmt ', 'data', 'LIST'
             long size = Bytes.u32(head, 4);
             long body = pos + 8;
             long available = fileSize - body;
@@ -299,13 +299,9 @@ final class WavFile {
                 String what = Double.isNaN(v) ? "is NaN" : Double.isInfinite(v) ? "is " + (v > 0 ? "+Inf" : "-Inf")
                         : "(" + v + ") overflows float32";
                 throw new InvalidInputException(src, "sample " + index + " " + what
-                        + (channels() > 1 ? " (channel " + c + ")" : ""));
+                        + (h.channels() > 1 ? " (channel " + c + ")" : ""));
             }
             return v;
-        }
-
-        private int channels() {
-            return h.channels();
         }
 
         @Override

@@ -9,10 +9,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -23,7 +28,6 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import org.junit.jupiter.api.Assertions;
 import org.tempora.InvalidInputException;
 
 /**
@@ -36,6 +40,8 @@ class AudioFuzzTest {
     private static List<byte[]> wavBases;
     private static List<byte[]> flacBases;
     private static long startNanos;
+    /** Runs each try, so that a hang can be detected; reused because a thread per try is most of the cost. */
+    private static ExecutorService worker;
 
     @BeforeContainer
     static void makeBases() throws IOException {
@@ -57,12 +63,14 @@ class AudioFuzzTest {
                 FlacReadTest.signal(1, 3000, 16, 11), 16000, 16)));
         flacBases.add(Files.readAllBytes(FlacReadTest.encode(dir.resolve("b.flac"),
                 FlacReadTest.signal(2, 3000, 24, 12), 48000, 24)));
+        worker = Executors.newSingleThreadExecutor();
         startNanos = System.nanoTime();
     }
 
     @AfterContainer
     static void cleanUp() throws IOException {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
+        worker.shutdownNow();
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) Files.deleteIfExists(p);
         }
@@ -72,10 +80,10 @@ class AudioFuzzTest {
 
     @Property(tries = 1500)
     void readerReturnsASaneWaveformOrThrowsInvalidInput(@ForAll("inputs") byte[] bytes, @ForAll boolean mix)
-            throws IOException {
+            throws IOException, InterruptedException {
         Files.write(file, bytes);
         ChannelMode mode = mix ? ChannelMode.MIX : ChannelMode.FIRST;
-        String outcome = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+        Future<String> run = worker.submit(() -> {
             try {
                 Waveform w = AudioReader.read(file, mode);
                 assertThat(w.sampleRate()).isBetween(AudioReader.MIN_SAMPLE_RATE, AudioReader.MAX_SAMPLE_RATE);
@@ -91,6 +99,17 @@ class AudioFuzzTest {
                 throw new AssertionError("unexpected " + other + " for " + describe(bytes), other);
             }
         });
+        String outcome;
+        try {
+            outcome = run.get(5, TimeUnit.SECONDS); // a hang fails the property instead of stalling the build
+        } catch (TimeoutException e) {
+            run.cancel(true);
+            worker.shutdownNow();
+            worker = Executors.newSingleThreadExecutor();
+            throw new AssertionError("no result within 5 s for " + describe(bytes));
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
+        }
         // the inputs must exercise both paths, or the property proves little
         Statistics.collect(outcome);
         Statistics.coverage(c -> {

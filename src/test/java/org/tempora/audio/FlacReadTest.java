@@ -147,6 +147,17 @@ class FlacReadTest {
     }
 
     @Test
+    void id3v2TagBeforeTheFlacMagicIsSkipped() throws IOException {
+        int[][] x = signal(1, 8000, 16, 13);
+        byte[] flac = Files.readAllBytes(encode(dir.resolve("plain.flac"), x, 16000, 16));
+        byte[] tagBody = new byte[200]; // syncsafe size 200 = 0x01 0x48
+        byte[] id3 = TestWavs.concat(TestWavs.ascii("ID3"), new byte[] {4, 0, 0, 0, 0, 1, 0x48}, tagBody);
+        Path tagged = TestWavs.write(dir, "tagged.flac", TestWavs.concat(id3, flac));
+        assertThat(AudioReader.info(tagged).frames()).isEqualTo(8000);
+        FloatArrays.assertBitExact(AudioReader.read(tagged).samples(), scaled(x[0], 16));
+    }
+
+    @Test
     void truncatedFlacIsReported() throws IOException {
         Path p = encode(dir.resolve("full.flac"), signal(1, 40_000, 16, 7), 16000, 16);
         byte[] bytes = Files.readAllBytes(p);
