@@ -46,6 +46,13 @@ public final class KaldiFbank {
         }
     }
 
+    private static final java.util.Map<FbankOptions, KaldiFbank> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A shared instance for these options (tables are built once per distinct options). */
+    public static KaldiFbank of(FbankOptions options) {
+        return SHARED.computeIfAbsent(options, KaldiFbank::new);
+    }
+
     public KaldiFbank(FbankOptions options) {
         this.options = options;
         this.windowSize = options.windowSize();
@@ -127,18 +134,22 @@ public final class KaldiFbank {
             double d = options.dither();
             for (int i = 0; i < win; i++) buf[i] += d * gaussian(rng);
         }
+        double mean = 0;
         if (options.removeDcOffset()) {
             double sum = 0;
             for (int i = 0; i < win; i++) sum += buf[i];
-            double mean = sum / win;
-            for (int i = 0; i < win; i++) buf[i] -= mean;
+            mean = sum / win;
         }
+        // one backward pass: DC removal, pre-emphasis on the original values (x[-1] = x[0]), window
         double c = options.preemphasis();
-        if (c != 0) {
-            for (int i = win - 1; i > 0; i--) buf[i] -= c * buf[i - 1];
-            buf[0] -= c * buf[0];
+        double[] w = window;
+        for (int i = win - 1; i > 0; i--) {
+            double v = buf[i] - mean;
+            double prev = buf[i - 1] - mean;
+            buf[i] = (v - c * prev) * w[i];
         }
-        for (int i = 0; i < win; i++) buf[i] *= window[i];
+        double v0 = buf[0] - mean;
+        buf[0] = (v0 - c * v0) * w[0];
         java.util.Arrays.fill(buf, win, nfft, 0.0);
         s.fft.realForward(buf);
         // JTransforms packing for even n: buf[0] = Re[0], buf[1] = Re[n/2], buf[2k], buf[2k+1] = Re[k], Im[k]

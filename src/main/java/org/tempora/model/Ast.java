@@ -94,6 +94,16 @@ public final class Ast extends Module implements Classifier {
         return forward(x, null);
     }
 
+    @Override
+    public double flopsPerExample() {
+        return org.tempora.eval.Flops.ast(config).total();
+    }
+
+    @Override
+    public int tokens() {
+        return config.sequenceLength();
+    }
+
     /**
      * Forward pass; when {@code trace} is given, intermediates are put into it under the fixture names
      * ({@code patch_tokens}, {@code tokens_with_pos}, {@code block<k>_out}, {@code final_norm}, {@code pooled}).

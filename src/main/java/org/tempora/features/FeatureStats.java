@@ -1,0 +1,106 @@
+package org.tempora.features;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.tempora.InvalidInputException;
+import org.tempora.TemporaException;
+
+/**
+ * Dataset mean and standard deviation of fbank features — the two numbers AST normalises with
+ * ({@code (x − mean)/(2·std)}), and what its users compute for a new dataset.
+ *
+ * <p>Exact over every cell of every clip (AST's own script averages per-batch means and stds, which depends on
+ * the batch size and order; the exact global value is what that estimate approximates). Files are processed in
+ * parallel, and per-file partial results (count, mean, M2) are merged in file order with Chan's formula, so the
+ * result does not depend on the number of threads.
+ */
+public final class FeatureStats {
+    private FeatureStats() {}
+
+    /** The result; {@code skipped} lists the bad files that were skipped (with their problem). */
+    public record Result(double mean, double std, int files, long frames, long cells, List<String> skipped) {}
+
+    private record Partial(long n, double mean, double m2, int frames) {}
+
+    /**
+     * @param frontEnd  the front-end to compute features with (normalisation, if set, is ignored)
+     * @param threads   worker threads (≥ 1)
+     * @param skipBad   skip unreadable/bad files instead of failing on the first
+     * @param onFileDone called after each file (for a progress bar); may be null
+     */
+    public static Result compute(List<Path> files, FrontEnd frontEnd, int threads, boolean skipBad, Consumer<Path> onFileDone) {
+        if (files.isEmpty()) throw new TemporaException("no audio files to compute statistics over");
+        FrontEnd fe = new FrontEnd(frontEnd.fbank(), frontEnd.channel(), frontEnd.targetFrames(), Double.NaN, Double.NaN);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread t = new Thread(r, "tempora-stats");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Partial>> futures = new ArrayList<>(files.size());
+            for (Path f : files) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        return partial(fe.compute(f));
+                    } finally {
+                        if (onFileDone != null) onFileDone.accept(f);
+                    }
+                }));
+            }
+            long n = 0;
+            double mean = 0;
+            double m2 = 0;
+            long frames = 0;
+            int used = 0;
+            List<String> skipped = new ArrayList<>();
+            for (Future<Partial> fu : futures) {
+                Partial p;
+                try {
+                    p = fu.get();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (skipBad && c instanceof InvalidInputException bad) {
+                        skipped.add(bad.getMessage());
+                        continue;
+                    }
+                    if (c instanceof RuntimeException re) throw re;
+                    throw new TemporaException("statistics failed: " + c, c);
+                }
+                if (p.n == 0) continue;
+                long total = n + p.n;
+                double delta = p.mean - mean;
+                mean += delta * p.n / total;
+                m2 += p.m2 + delta * delta * ((double) n * p.n / total);
+                n = total;
+                frames += p.frames;
+                used++;
+            }
+            if (n < 2) throw new TemporaException("no usable audio: every file was skipped");
+            return new Result(mean, Math.sqrt(m2 / (n - 1)), used, frames, n, skipped);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemporaException("interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Partial partial(Spectrogram s) {
+        float[] x = s.data();
+        double sum = 0;
+        for (float v : x) sum += v;
+        double mean = sum / x.length;
+        double m2 = 0;
+        for (float v : x) {
+            double d = v - mean;
+            m2 += d * d;
+        }
+        return new Partial(x.length, mean, m2, s.frames());
+    }
+}

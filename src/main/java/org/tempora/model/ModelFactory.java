@@ -1,0 +1,52 @@
+package org.tempora.model;
+
+import ai.djl.ndarray.NDManager;
+import org.tempora.ConfigException;
+import org.tempora.config.ExperimentConfig;
+import org.tempora.resolution.ResolutionStage;
+import org.tempora.resolution.ResolutionStages;
+import org.tempora.tokens.PatchGeometry;
+
+/**
+ * Builds the model an experiment config names: resolution stage → tokens → backbone → head, sized for the
+ * input (frames × mel bins) and the number of classes.
+ */
+public final class ModelFactory {
+    private ModelFactory() {}
+
+    /** Everything the model depends on besides the config. */
+    public record Input(int frames, int bins, int numClasses, double normMean, double normStd) {}
+
+    public static TemporaModel build(ExperimentConfig cfg, Input in, NDManager manager) {
+        ResolutionStage res = ResolutionStages.build(cfg, in.frames(), in.bins(), manager, cfg.seed ^ 0x5EED_0001L);
+        int frames = res == null ? in.frames() : res.outputFrames();
+        int channels = res == null ? 1 : res.outputChannels();
+        PatchGeometry g = geometry(cfg.tokens, channels, in.bins(), frames);
+        var backbone = switch (cfg.backbone.kind) {
+            case "ast" -> new Ast(manager, astConfig(cfg.backbone, g, in.numClasses()), cfg.seed);
+            default -> throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (ast)");
+        };
+        return new TemporaModel(manager, res, backbone, in.normMean(), in.normStd());
+    }
+
+    /** The patch grid of the tokens section for an input of {@code frames × bins} with {@code channels}. */
+    public static PatchGeometry geometry(ExperimentConfig.Tokens t, int channels, int bins, int frames) {
+        return switch (t.kind) {
+            case "square", "rect" -> {
+                if (t.patch.size() != 2 || t.stride.size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
+                yield new PatchGeometry(channels, bins, frames, t.patch.get(0), t.patch.get(1), t.stride.get(0), t.stride.get(1));
+            }
+            case "fftp" -> new PatchGeometry(channels, bins, frames, bins, t.fftpWidth, bins, t.fftpStride);
+            default -> throw new ConfigException("unknown tokens kind '" + t.kind + "' (square, fftp)");
+        };
+    }
+
+    public static AstConfig astConfig(ExperimentConfig.Backbone b, PatchGeometry g, int classes) {
+        AstConfig base = AstConfig.preset(b.size, g, classes);
+        int dim = b.dim != null ? b.dim : base.dim();
+        int heads = b.heads != null ? b.heads : base.heads();
+        int depth = b.depth != null ? b.depth : base.depth();
+        int hidden = b.dim != null ? 4 * dim : base.mlpHidden();
+        return new AstConfig(dim, depth, heads, hidden, g, classes);
+    }
+}

@@ -1,0 +1,34 @@
+package org.tempora.resolution;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+import org.tempora.nn.Module;
+
+/**
+ * The temporal-resolution stage between the spectrogram and the tokens: it maps raw log-mel {@code [B, T, F]} to
+ * {@code [B, C, t, F]} (C channels of t frames). DiffRes learns it; the fixed baselines pool or sample.
+ * Channels flagged by {@link #logMelChannels()} are log-mel values and get the dataset normalisation afterwards;
+ * others (DiffRes's resolution encoding) are passed through.
+ */
+public interface ResolutionStage {
+    /** Result of the stage: features {@code [B, C, t, F]}, an auxiliary loss to add (or null), and extras to log. */
+    record Output(NDArray features, NDArray auxLoss, Map<String, NDArray> extras) {}
+
+    Output forward(NDArray logMel, boolean training);
+
+    int outputFrames();
+
+    int outputChannels();
+
+    /** For each output channel, whether it holds log-mel values (normalised downstream). */
+    boolean[] logMelChannels();
+
+    /** Learnable parameters and buffers (null for parameter-free stages). */
+    Module module();
+
+    /** Forward FLOPs per example of the stage itself. */
+    double flopsPerExample();
+
+    /** A short name for reports ("avgpool δ=0.5", "diffres δ=0.5"). */
+    String describe();
+}
