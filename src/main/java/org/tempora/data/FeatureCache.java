@@ -1,0 +1,213 @@
+package org.tempora.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import org.tempora.ConfigException;
+import org.tempora.InvalidInputException;
+import org.tempora.TemporaException;
+import org.tempora.features.FrontEnd;
+import org.tempora.features.Spectrogram;
+import org.tempora.io.AtomicFiles;
+
+/**
+ * On-disk cache of fbank features: computed once per (clips, front-end config) in parallel, stored as one
+ * float32 file plus an index, memory-mapped on reuse. The cache key is a SHA-256 of the front-end options and
+ * every clip's id and audio fingerprint (path, size, mtime), so changing the config or the audio invalidates
+ * it. Written to temporary files and renamed into place: a killed run never leaves a half-written entry.
+ */
+public final class FeatureCache {
+    static final String VERSION = "tempora-features-v1";
+    private final Path root;
+
+    public FeatureCache(Path root) {
+        this.root = root;
+    }
+
+    /** The default location: {@code $XDG_CACHE_HOME/tempora/features} or {@code ~/.cache/tempora/features}. */
+    public static Path defaultRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("tempora").resolve("features");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The key of a (clips, front-end) pair. */
+    public static String key(List<Clip> clips, FrontEnd fe) {
+        if (fe.targetFrames() <= 0) throw new ConfigException("the feature cache needs a fixed target frame count (features.target_frames)");
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((VERSION + "|" + fe.fbank() + "|" + fe.channel() + "|" + fe.targetFrames() + "\n").getBytes(StandardCharsets.UTF_8));
+            for (Clip c : clips) md.update((c.id() + "|" + c.audio().fingerprint() + "\n").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 24);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Features of {@code clips} with front-end {@code fe} (normalisation is ignored: raw log-mel is cached).
+     *
+     * @param threads  worker threads for computing missing features
+     * @param skipBad  drop clips whose audio is bad (listed in {@link FeatureSet#skipped()}) instead of failing
+     * @param progress called with the number of clips done so far (may be null)
+     */
+    public FeatureSet get(List<Clip> clips, FrontEnd fe, int threads, boolean skipBad, IntConsumer progress) {
+        FrontEnd raw = new FrontEnd(fe.fbank(), fe.channel(), fe.targetFrames(), Double.NaN, Double.NaN);
+        String key = key(clips, raw);
+        Path dir = root.resolve(key);
+        Path data = dir.resolve("features.f32");
+        Path index = dir.resolve("index.json");
+        int frames = raw.targetFrames();
+        int bins = raw.fbank().numMelBins();
+        if (Files.exists(index) && Files.exists(data)) {
+            try {
+                JsonNode j = new ObjectMapper().readTree(index.toFile());
+                int count = j.get("count").asInt();
+                if (j.get("frames").asInt() == frames && j.get("bins").asInt() == bins
+                        && Files.size(data) == (long) count * frames * bins * 4) {
+                    int[] kept = new int[j.get("kept").size()];
+                    for (int i = 0; i < kept.length; i++) kept[i] = j.get("kept").get(i).asInt();
+                    List<String> skipped = new ArrayList<>();
+                    j.get("skipped").forEach(s -> skipped.add(s.asText()));
+                    if (!skipped.isEmpty() && !skipBad) {
+                        throw new InvalidInputException(skipped.get(0).split(": ", 2)[0],
+                                skipped.get(0).contains(": ") ? skipped.get(0).split(": ", 2)[1] + " (use --skip-bad to skip such entries)" : "bad audio");
+                    }
+                    if (progress != null) progress.accept(clips.size());
+                    return new FeatureSet(data, count, frames, bins, kept, skipped);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof InvalidInputException iie) throw iie;
+                // unreadable or inconsistent entry: rebuild below
+            }
+        }
+        return build(clips, raw, dir, data, index, threads, skipBad, progress);
+    }
+
+    private FeatureSet build(List<Clip> clips, FrontEnd fe, Path dir, Path data, Path index, int threads, boolean skipBad,
+                             IntConsumer progress) {
+        int frames = fe.targetFrames();
+        int bins = fe.fbank().numMelBins();
+        long clipBytes = (long) frames * bins * 4;
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".features.", ".tmp");
+            boolean[] ok = new boolean[clips.size()];
+            List<String> problems = new ArrayList<>();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+                    Thread t = new Thread(r, "tempora-features");
+                    t.setDaemon(true);
+                    return t;
+                });
+                try {
+                    List<Future<String>> fs = new ArrayList<>();
+                    for (int i = 0; i < clips.size(); i++) {
+                        final int k = i;
+                        fs.add(pool.submit(() -> {
+                            Clip c = clips.get(k);
+                            Spectrogram s;
+                            try {
+                                s = fe.compute(c.audio().load());
+                            } catch (InvalidInputException e) {
+                                return e.getMessage();
+                            }
+                            ByteBuffer bb = ByteBuffer.allocate((int) clipBytes).order(ByteOrder.LITTLE_ENDIAN);
+                            bb.asFloatBuffer().put(s.data());
+                            long pos = k * clipBytes;
+                            while (bb.hasRemaining()) pos += ch.write(bb, pos);
+                            return null;
+                        }));
+                    }
+                    int done = 0;
+                    for (int i = 0; i < fs.size(); i++) {
+                        String problem = fs.get(i).get();
+                        if (problem == null) {
+                            ok[i] = true;
+                        } else if (skipBad) {
+                            problems.add(problem);
+                        } else {
+                            String[] parts = problem.split(": ", 2);
+                            throw new InvalidInputException(parts[0], (parts.length > 1 ? parts[1] : problem) + " (use --skip-bad to skip such entries)");
+                        }
+                        if (progress != null) progress.accept(++done);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                ch.force(false);
+            } catch (InterruptedException e) {
+                Files.deleteIfExists(tmp);
+                Thread.currentThread().interrupt();
+                throw new TemporaException("interrupted while computing features");
+            } catch (ExecutionException e) {
+                Files.deleteIfExists(tmp);
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new TemporaException("feature computation failed: " + e.getCause(), e.getCause());
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            int[] kept = java.util.stream.IntStream.range(0, clips.size()).filter(i -> ok[i]).toArray();
+            if (kept.length < clips.size()) compact(tmp, ok, clipBytes);
+            AtomicFiles.moveAtomically(tmp, data);
+            Map<String, Object> idx = new LinkedHashMap<>();
+            idx.put("version", VERSION);
+            idx.put("front_end", fe.fbank().toString());
+            idx.put("count", kept.length);
+            idx.put("frames", frames);
+            idx.put("bins", bins);
+            idx.put("kept", kept);
+            idx.put("skipped", problems);
+            AtomicFiles.writeString(index, new ObjectMapper().writeValueAsString(idx));
+            return new FeatureSet(data, kept.length, frames, bins, kept, problems);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the feature cache in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes the slots of skipped clips so kept clips are contiguous. */
+    private static void compact(Path file, boolean[] ok, long clipBytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) clipBytes);
+            long out = 0;
+            for (int i = 0; i < ok.length; i++) {
+                if (!ok[i]) continue;
+                if (out != i * clipBytes) {
+                    buf.clear();
+                    long pos = i * clipBytes;
+                    while (buf.hasRemaining()) pos += ch.read(buf, pos);
+                    buf.flip();
+                    long w = out;
+                    while (buf.hasRemaining()) w += ch.write(buf, w);
+                }
+                out += clipBytes;
+            }
+            ch.truncate(out);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.tempora.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cached features of a list of clips: raw log-mel {@code [frames, bins]} per clip (padded/truncated, not
+ * normalised), memory-mapped from one float32 file, so a dataset larger than the heap costs only page cache.
+ * Thread-safe reads. {@link #kept()} lists which of the requested clips are present (bad clips skipped under
+ * {@code --skip-bad} are not).
+ */
+public final class FeatureSet {
+    private static final long CHUNK_BYTES = 1L << 30;
+
+    private final int frames;
+    private final int bins;
+    private final int count;
+    private final List<FloatBuffer> chunks = new ArrayList<>();
+    private final int clipsPerChunk;
+    private final int[] kept;
+    private final List<String> skipped;
+
+    FeatureSet(Path file, int count, int frames, int bins, int[] kept, List<String> skipped) {
+        this.frames = frames;
+        this.bins = bins;
+        this.count = count;
+        this.kept = kept;
+        this.skipped = skipped;
+        long clipBytes = (long) frames * bins * 4;
+        this.clipsPerChunk = (int) Math.max(1, CHUNK_BYTES / clipBytes);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int start = 0; start < count; start += clipsPerChunk) {
+                int n = Math.min(clipsPerChunk, count - start);
+                MappedByteBuffer mb = ch.map(FileChannel.MapMode.READ_ONLY, start * clipBytes, n * clipBytes);
+                mb.order(ByteOrder.LITTLE_ENDIAN);
+                chunks.add(mb.asFloatBuffer());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map feature cache " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** In-memory feature set (for tests and small generated sets). */
+    FeatureSet(float[] data, int count, int frames, int bins) {
+        this.frames = frames;
+        this.bins = bins;
+        this.count = count;
+        this.clipsPerChunk = Math.max(1, count);
+        this.kept = java.util.stream.IntStream.range(0, count).toArray();
+        this.skipped = List.of();
+        chunks.add(FloatBuffer.wrap(data));
+    }
+
+    public int size() {
+        return count;
+    }
+
+    public int frames() {
+        return frames;
+    }
+
+    public int bins() {
+        return bins;
+    }
+
+    /** Indices (into the requested clip list) of the clips this set holds, in order. */
+    public int[] kept() {
+        return kept.clone();
+    }
+
+    public List<String> skipped() {
+        return skipped;
+    }
+
+    /** Copies clip {@code i}'s features into {@code dst} at {@code offset} ({@code frames·bins} values). */
+    public void copy(int i, float[] dst, int offset) {
+        int per = frames * bins;
+        FloatBuffer fb = chunks.get(i / clipsPerChunk).duplicate();
+        fb.position((i % clipsPerChunk) * per);
+        fb.get(dst, offset, per);
+    }
+
+    public float[] get(int i) {
+        float[] out = new float[frames * bins];
+        copy(i, out, 0);
+        return out;
+    }
+}
