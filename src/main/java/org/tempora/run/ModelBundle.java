@@ -1,0 +1,100 @@
+package org.tempora.run;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tempora.InvalidInputException;
+import org.tempora.config.ConfigLoader;
+import org.tempora.config.ExperimentConfig;
+import org.tempora.features.FrontEnd;
+import org.tempora.model.ModelFactory;
+import org.tempora.model.TemporaModel;
+import org.tempora.train.RunFiles;
+
+/**
+ * A trained model as it travels: {@code model.npz} (weights by PyTorch key) and {@code model.json} (the
+ * resolved config, class names, normalisation, front-end, data digest). Everything inference needs, and the
+ * provenance of every number.
+ */
+public final class ModelBundle implements AutoCloseable {
+    public static final int FORMAT = 1;
+
+    public final TemporaModel model;
+    public final ExperimentConfig config;
+    public final List<String> classes;
+    public final boolean multiLabel;
+    public final FrontEnd frontEnd;
+    public final Path dir;
+
+    private ModelBundle(TemporaModel model, ExperimentConfig config, List<String> classes, boolean multiLabel, FrontEnd fe, Path dir) {
+        this.model = model;
+        this.config = config;
+        this.classes = classes;
+        this.multiLabel = multiLabel;
+        this.frontEnd = fe;
+        this.dir = dir;
+    }
+
+    static void write(RunFiles run, ExperimentConfig cfg, PreparedData data, TemporaModel model) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("format", FORMAT);
+        j.put("name", cfg.name);
+        j.put("classes", data.dataset.classes());
+        j.put("multi_label", data.dataset.multiLabel());
+        j.put("norm_mean", data.normMean);
+        j.put("norm_std", data.normStd);
+        j.put("frames", data.frontEnd.targetFrames());
+        j.put("mel_bins", data.frontEnd.fbank().numMelBins());
+        j.put("sample_rate", data.frontEnd.sampleRate());
+        j.put("tokens", model.tokens());
+        j.put("parameters", model.parameterCount());
+        j.put("data_digest", data.digest);
+        j.put("versions", Versions.all());
+        j.put("config", ConfigLoader.toYaml(cfg));
+        run.writeJson(run.modelJson(), j);
+    }
+
+    /** Loads a run folder (or a folder holding model.npz + model.json). */
+    public static ModelBundle load(Path runDir, int threads) {
+        Path json = runDir.resolve("model.json");
+        Path npz = runDir.resolve("model.npz");
+        if (!Files.isDirectory(runDir)) throw new InvalidInputException(runDir, "no such run folder");
+        if (!Files.isRegularFile(json) || !Files.isRegularFile(npz)) {
+            throw new InvalidInputException(runDir, "not a finished run: model.json and model.npz are required (train it first)");
+        }
+        JsonNode j;
+        try {
+            j = RunFiles.JSON.readTree(json.toFile());
+        } catch (IOException e) {
+            throw new InvalidInputException(json, "not valid JSON: " + e.getMessage(), e);
+        }
+        if (j.path("format").asInt() != FORMAT) throw new InvalidInputException(json, "unsupported model format " + j.path("format"));
+        ExperimentConfig cfg = ConfigLoader.fromYaml(j.get("config").asText(), json.toString());
+        List<String> classes = new ArrayList<>();
+        j.get("classes").forEach(c -> classes.add(c.asText()));
+        Engines.configureThreads(threads);
+        NDManager manager = Engine.getInstance().newBaseManager();
+        try {
+            TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(j.get("frames").asInt(), j.get("mel_bins").asInt(),
+                    classes.size(), j.get("norm_mean").asDouble(), j.get("norm_std").asDouble()), manager);
+            model.load(npz);
+            model.train(false);
+            return new ModelBundle(model, cfg, classes, j.path("multi_label").asBoolean(), PreparedData.frontEnd(cfg.features), runDir);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

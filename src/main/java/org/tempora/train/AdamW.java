@@ -1,0 +1,130 @@
+package org.tempora.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tempora.io.Npy;
+import org.tempora.io.Npz;
+import org.tempora.nn.Parameter;
+import org.tempora.nn.StateDict;
+
+/**
+ * Adam with L2 weight decay (as AST trains: {@code torch.optim.Adam(weight_decay=…)}) or AdamW (decoupled decay),
+ * one fused libtorch update per tensor (DJL's {@code adamUpdate}), plus global-norm gradient clipping. The
+ * moments live here, keyed by parameter name, so they can be checkpointed and reset between phases.
+ *
+ * <p>Deviation from {@code torch.optim.Adam}: the fused update adds {@code eps} to {@code sqrt(v)} before the
+ * bias correction of the second moment ({@code lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε)}), i.e. ε is effectively
+ * {@code ε/√(1−β₂ᵗ)} in PyTorch's form; with ε = 1e-8 the difference is far below float32 noise after the
+ * first steps.
+ */
+public final class AdamW {
+    private final boolean decoupled;
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private final float weightDecay;
+    private final NDManager manager;
+    private final Map<String, NDArray[]> state = new LinkedHashMap<>();
+    private long step;
+
+    public AdamW(NDManager manager, boolean decoupled, double beta1, double beta2, double eps, double weightDecay) {
+        this.manager = manager;
+        this.decoupled = decoupled;
+        this.beta1 = (float) beta1;
+        this.beta2 = (float) beta2;
+        this.eps = (float) eps;
+        this.weightDecay = (float) weightDecay;
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    /**
+     * One update of every parameter from its gradient, then the gradients are zeroed.
+     *
+     * @param clipNorm clip the global L2 norm of all gradients to this (≤ 0: no clipping)
+     * @return the global gradient norm before clipping
+     */
+    public double step(Map<String, Parameter> params, double lr, double clipNorm) {
+        step++;
+        double norm = 0;
+        NDArray[] grads = new NDArray[params.size()];
+        int i = 0;
+        for (Parameter p : params.values()) {
+            NDArray g = p.array().getGradient();
+            grads[i++] = g;
+            if (g == null) continue; // not reached by this loss (e.g. a frozen branch)
+            try (NDArray sq = g.square().sum()) {
+                norm += sq.getFloat();
+            }
+        }
+        norm = Math.sqrt(norm);
+        float rescale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        float lrCorrected = (float) (lr * Math.sqrt(bc2) / bc1);
+        i = 0;
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Parameter p = e.getValue();
+            NDArray w = p.array();
+            NDArray g = grads[i++];
+            if (g == null) continue;
+            NDArray[] mv = state.computeIfAbsent(e.getKey(), k -> new NDArray[] {
+                manager.zeros(w.getShape()), manager.zeros(w.getShape())});
+            float wd = p.decay() || !decoupled ? weightDecay : 0f;
+            JniUtils.adamUpdate((PtNDArray) w, (PtNDArray) g, (PtNDArray) mv[0], (PtNDArray) mv[1],
+                    (float) lr, lrCorrected, wd, rescale, -1f, beta1, beta2, eps, decoupled);
+            JniUtils.zeroGrad((PtNDArray) w);
+            g.close();
+        }
+        return norm;
+    }
+
+    /** Zeroes the gradients without updating (e.g. after a skipped step). */
+    public static void zeroGradients(List<Parameter> params) {
+        for (Parameter p : params) JniUtils.zeroGrad((PtNDArray) p.array());
+    }
+
+    /** Forgets all moments and the step count (a new training phase starts from scratch, as the paper does). */
+    public void reset() {
+        state.values().forEach(a -> {
+            a[0].close();
+            a[1].close();
+        });
+        state.clear();
+        step = 0;
+    }
+
+    /** Moments as .npz entries ({@code <param>.m}, {@code <param>.v}) plus the step count. */
+    public Map<String, Npz.Entry> stateEntries() {
+        Map<String, Npz.Entry> out = new LinkedHashMap<>();
+        out.put("__step__", new Npz.Entry(new float[] {step}, new int[] {1}));
+        state.forEach((k, mv) -> {
+            out.put(k + ".m", StateDict.entry(mv[0]));
+            out.put(k + ".v", StateDict.entry(mv[1]));
+        });
+        return out;
+    }
+
+    /** Restores moments saved by {@link #stateEntries()} for the given parameters. */
+    public void loadState(Map<String, Npy.Array> saved, Map<String, Parameter> params) {
+        reset();
+        Npy.Array s = saved.get("__step__");
+        step = s == null ? 0 : (long) s.scalar();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Npy.Array m = saved.get(e.getKey() + ".m");
+            Npy.Array v = saved.get(e.getKey() + ".v");
+            if (m == null || v == null) continue;
+            NDArray w = e.getValue().array();
+            NDArray mm = manager.create(m.f32(), w.getShape());
+            NDArray vv = manager.create(v.f32(), w.getShape());
+            state.put(e.getKey(), new NDArray[] {mm, vv});
+        }
+    }
+}

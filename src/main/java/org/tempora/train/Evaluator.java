@@ -1,0 +1,50 @@
+package org.tempora.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import org.tempora.data.Batch;
+import org.tempora.data.BatchSource;
+import org.tempora.model.TemporaModel;
+
+/** Runs a model over a split without gradients and returns its logits (and the mean loss). */
+public final class Evaluator {
+    private Evaluator() {}
+
+    /** Logits of every example (row = example index) and the mean loss over the split. */
+    public record Scores(float[][] logits, double loss, double seconds) {}
+
+    public static Scores run(TemporaModel model, BatchSource source, int batchSize, boolean multiLabel) {
+        int n = source.size();
+        float[][] out = new float[n][];
+        double lossSum = 0;
+        boolean wasGrad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        model.train(false);
+        long t0 = System.nanoTime();
+        try {
+            for (int start = 0; start < n; start += batchSize) {
+                int b = Math.min(batchSize, n - start);
+                int[] idx = new int[b];
+                for (int i = 0; i < b; i++) idx[i] = start + i;
+                Batch batch = source.batch(idx, false, null);
+                try (NDManager sub = model.manager().newSubManager()) {
+                    NDArray x = sub.create(batch.x(), new Shape(b, batch.frames(), batch.bins()));
+                    NDArray y = sub.create(batch.y(), new Shape(b, batch.classes()));
+                    NDArray logits = model.forward(x, false).logits();
+                    NDArray loss = multiLabel ? Losses.binaryCrossEntropy(logits, y) : Losses.crossEntropy(logits, y);
+                    lossSum += loss.getFloat() * b;
+                    float[] flat = logits.toFloatArray();
+                    int c = batch.classes();
+                    for (int i = 0; i < b; i++) {
+                        out[start + i] = java.util.Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+                    }
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(wasGrad);
+        }
+        return new Scores(out, n == 0 ? Double.NaN : lossSum / n, (System.nanoTime() - t0) / 1e9);
+    }
+}

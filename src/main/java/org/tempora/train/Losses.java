@@ -1,0 +1,20 @@
+package org.tempora.train;
+
+import ai.djl.ndarray.NDArray;
+
+/** Training losses on raw logits {@code [B, C]} and (soft) targets {@code [B, C]}, averaged like PyTorch. */
+public final class Losses {
+    private Losses() {}
+
+    /** Cross-entropy with soft targets: {@code mean_b(−Σ_c y·log softmax(x))} (= PyTorch CE for one-hot y). */
+    public static NDArray crossEntropy(NDArray logits, NDArray targets) {
+        return logits.logSoftmax(-1).mul(targets).sum(new int[] {1}).neg().mean();
+    }
+
+    /** {@code BCEWithLogitsLoss} (mean over B·C), in the stable form {@code max(x,0) − x·y + log(1 + e^{−|x|})}. */
+    public static NDArray binaryCrossEntropy(NDArray logits, NDArray targets) {
+        NDArray pos = logits.maximum(0f);
+        NDArray softplus = logits.abs().neg().exp().add(1f).log();
+        return pos.sub(logits.mul(targets)).add(softplus).mean();
+    }
+}

@@ -1,0 +1,304 @@
+package org.tempora.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.tempora.ConfigException;
+import org.tempora.TemporaException;
+import org.tempora.config.ExperimentConfig;
+import org.tempora.data.Batch;
+import org.tempora.data.BatchSource;
+import org.tempora.io.Npy;
+import org.tempora.io.Npz;
+import org.tempora.model.TemporaModel;
+import org.tempora.nn.Parameter;
+
+/**
+ * The training loop, top to bottom: for each epoch, shuffle (or balanced-sample) the training split with a
+ * generator seeded by (seed, epoch), build batches ahead on a worker thread, and for each batch open a child
+ * NDManager, run forward + loss (+ the resolution stage's auxiliary loss) under a gradient collector, step the
+ * optimiser; then validate, log the epoch, and checkpoint atomically. Because every random choice is a function
+ * of (seed, epoch, batch), a run resumed from its last checkpoint continues exactly as an uninterrupted one.
+ */
+public final class Trainer {
+    /** Progress callbacks (the CLI draws a progress bar from these). */
+    public interface Listener {
+        default void onStart(int epochs, int stepsPerEpoch, int firstEpoch) {}
+
+        default void onStep(int epoch, int step, double loss, double lr, double examplesPerSecond) {}
+
+        default void onEpoch(EpochRecord record) {}
+    }
+
+    /** What a finished fit returns. */
+    public record Result(List<EpochRecord> history, int bestEpoch, double bestMetric, String metricName, double trainSeconds) {}
+
+    private final ExperimentConfig cfg;
+    private final TemporaModel model;
+    private final BatchSource train;
+    private final BatchSource valid;
+    private final boolean multiLabel;
+    private final RunFiles run;
+    private final Listener listener;
+    private final Map<String, Parameter> params;
+    private final AdamW optimizer;
+
+    public Trainer(ExperimentConfig cfg, TemporaModel model, BatchSource train, BatchSource valid, boolean multiLabel,
+                   RunFiles run, Listener listener) {
+        this.cfg = cfg;
+        this.model = model;
+        this.train = train;
+        this.valid = valid;
+        this.multiLabel = multiLabel;
+        this.run = run;
+        this.listener = listener == null ? new Listener() {} : listener;
+        this.params = model.parameters();
+        String opt = cfg.train.optimizer;
+        if (!opt.equals("adam") && !opt.equals("adamw")) throw new ConfigException("unknown optimizer '" + opt + "' (adam, adamw)");
+        if (cfg.train.betas.size() != 2) throw new ConfigException("train.betas needs two values");
+        this.optimizer = new AdamW(model.manager(), opt.equals("adamw"), cfg.train.betas.get(0), cfg.train.betas.get(1),
+                cfg.train.eps, cfg.train.weightDecay);
+        if (train.size() == 0) throw new TemporaException("the training split is empty");
+    }
+
+    public String lossName() {
+        String l = cfg.train.loss;
+        if (l.equals("auto")) return multiLabel ? "bce" : "ce";
+        if (!l.equals("ce") && !l.equals("bce")) throw new ConfigException("unknown loss '" + l + "' (ce, bce, auto)");
+        return l;
+    }
+
+    /** Trains from scratch, or continues from the run's last checkpoint when {@code resume}. */
+    public Result fit(boolean resume) {
+        int epochs = cfg.train.epochs;
+        int batchSize = cfg.train.batchSize;
+        if (epochs < 1 || batchSize < 1) throw new ConfigException("train.epochs and train.batch_size must be >= 1");
+        int steps = (train.size() + batchSize - 1) / batchSize;
+        LrSchedule schedule = new LrSchedule(cfg.train.schedule, cfg.train.lr, epochs, steps);
+        List<EpochRecord> history = new ArrayList<>();
+        int firstEpoch = 0;
+        int bestEpoch = -1;
+        double best = Double.NEGATIVE_INFINITY;
+        double trainSeconds = 0;
+        if (resume && Files.exists(run.lastState())) {
+            JsonNode st = readState();
+            firstEpoch = st.get("epochs_done").asInt();
+            bestEpoch = st.get("best_epoch").asInt();
+            best = st.get("best_metric").asDouble();
+            trainSeconds = st.path("train_seconds").asDouble();
+            for (JsonNode r : st.get("history")) history.add(RunFiles.JSON.convertValue(r, EpochRecord.class));
+            model.load(run.lastModel());
+            optimizer.loadState(Npz.read(run.lastOptimizer()), params);
+        }
+        String lossName = lossName();
+        String metricName = ValidationMetric.name(multiLabel);
+        listener.onStart(epochs, steps, firstEpoch);
+        ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tempora-batches");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int epoch = firstEpoch; epoch < epochs; epoch++) {
+                long t0 = System.nanoTime();
+                model.train(true);
+                int[] order = epochOrder(epoch);
+                double lossSum = 0;
+                int seen = 0;
+                Map<String, Double> extraSums = new LinkedHashMap<>();
+                Future<Batch> next = prefetch.submit(batchTask(order, epoch, 0, batchSize));
+                double lr = schedule.lr(epoch, optimizer.stepCount());
+                for (int s = 0; s < steps; s++) {
+                    Batch batch = get(next);
+                    if (s + 1 < steps) next = prefetch.submit(batchTask(order, epoch, s + 1, batchSize));
+                    lr = schedule.lr(epoch, optimizer.stepCount());
+                    double loss = step(batch, lr, lossName, extraSums);
+                    lossSum += loss * batch.size();
+                    seen += batch.size();
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    listener.onStep(epoch, s, loss, lr, seen / secs);
+                }
+                double epochTrainSeconds = (System.nanoTime() - t0) / 1e9;
+                trainSeconds += epochTrainSeconds;
+                Evaluator.Scores vs = Evaluator.run(model, valid, cfg.eval.batchSize, multiLabel);
+                double metric = ValidationMetric.compute(vs.logits(), labelsOf(valid), valid.numClasses(), multiLabel);
+                Map<String, Double> extra = new LinkedHashMap<>();
+                extraSums.forEach((k, v) -> extra.put(k, v / steps));
+                extra.put("valid_seconds", vs.seconds());
+                EpochRecord rec = new EpochRecord(epoch + 1, 1, lossSum / seen, vs.loss(), metric, metricName, lr,
+                        epochTrainSeconds, seen / epochTrainSeconds, extra);
+                history.add(rec);
+                boolean improved = metric > best || bestEpoch < 0;
+                if (improved) {
+                    best = metric;
+                    bestEpoch = epoch + 1;
+                }
+                checkpoint(epoch + 1, history, bestEpoch, best, trainSeconds, improved);
+                listener.onEpoch(rec);
+            }
+        } finally {
+            prefetch.shutdownNow();
+        }
+        return new Result(history, bestEpoch, best, metricName, trainSeconds);
+    }
+
+    /** One optimiser step on one batch; returns the loss. */
+    private double step(Batch batch, double lr, String lossName, Map<String, Double> extraSums) {
+        try (NDManager sub = model.manager().newSubManager()) {
+            NDArray x = sub.create(batch.x(), new Shape(batch.size(), batch.frames(), batch.bins()));
+            NDArray y = sub.create(batch.y(), new Shape(batch.size(), batch.classes()));
+            double value;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                TemporaModel.Output out = model.forward(x, true);
+                NDArray loss = lossName.equals("bce") ? Losses.binaryCrossEntropy(out.logits(), y) : Losses.crossEntropy(out.logits(), y);
+                if (out.auxLoss() != null) {
+                    extraSums.merge("aux_loss", (double) out.auxLoss().getFloat(), Double::sum);
+                    loss = loss.add(out.auxLoss());
+                }
+                for (Map.Entry<String, NDArray> e : out.extras().entrySet()) {
+                    if (e.getValue().size() == 1) extraSums.merge(e.getKey(), (double) e.getValue().getFloat(), Double::sum);
+                }
+                gc.backward(loss);
+                value = loss.getFloat();
+            }
+            if (!Double.isFinite(value)) {
+                throw new TemporaException("training diverged: the loss became " + value + " (lower train.lr or set train.grad_clip)");
+            }
+            optimizer.step(params, lr, cfg.train.gradClip);
+            return value;
+        }
+    }
+
+    private java.util.concurrent.Callable<Batch> batchTask(int[] order, int epoch, int s, int batchSize) {
+        return () -> {
+            int from = s * batchSize;
+            int to = Math.min(order.length, from + batchSize);
+            int[] idx = java.util.Arrays.copyOfRange(order, from, to);
+            return train.batch(idx, true, new SplittableRandom(mix(cfg.seed, epoch, s)));
+        };
+    }
+
+    /** Example order of an epoch: a seeded shuffle, or the balanced sampler's draw with replacement. */
+    int[] epochOrder(int epoch) {
+        int n = train.size();
+        SplittableRandom rng = new SplittableRandom(mix(cfg.seed, epoch, -1));
+        int[] order = new int[n];
+        if (cfg.train.balancedSampler) {
+            double[] cum = BalancedSampler.cumulativeWeights(train);
+            for (int i = 0; i < n; i++) order[i] = BalancedSampler.draw(cum, rng.nextDouble());
+            return order;
+        }
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** A well-mixed 64-bit seed from (seed, epoch, batch). */
+    static long mix(long seed, long epoch, long batch) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    static int[][] labelsOf(BatchSource s) {
+        int[][] l = new int[s.size()][];
+        for (int i = 0; i < l.length; i++) l[i] = s.labels(i);
+        return l;
+    }
+
+    private void checkpoint(int epochsDone, List<EpochRecord> history, int bestEpoch, double best, double trainSeconds, boolean improved) {
+        try {
+            model.save(run.lastModel());
+            Npz.write(run.lastOptimizer(), optimizer.stateEntries());
+            if (improved) model.save(run.bestModel());
+            List<Integer> wa = cfg.train.weightAverage;
+            if (wa != null && wa.size() == 2 && epochsDone >= wa.get(0) && epochsDone <= wa.get(1)) model.save(run.epochModel(epochsDone));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a checkpoint in " + run.checkpoints() + ": " + e.getMessage(), e);
+        }
+        run.writeMetrics(history);
+        Map<String, Object> st = new LinkedHashMap<>();
+        st.put("epochs_done", epochsDone);
+        st.put("best_epoch", bestEpoch);
+        st.put("best_metric", best);
+        st.put("train_seconds", trainSeconds);
+        st.put("optimizer_steps", optimizer.stepCount());
+        st.put("history", history);
+        run.writeJson(run.lastState(), st); // written last: it commits the checkpoint
+    }
+
+    private JsonNode readState() {
+        try {
+            return RunFiles.JSON.readTree(run.lastState().toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + run.lastState() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Averages the checkpoints of epochs [start, end] into the model (AST's weight averaging). */
+    public static void averageWeights(TemporaModel model, RunFiles run, int start, int end) {
+        Map<String, float[]> sum = null;
+        Map<String, Npy.Array> last = null;
+        int count = 0;
+        for (int e = start; e <= end; e++) {
+            if (!Files.exists(run.epochModel(e))) continue;
+            Map<String, Npy.Array> w = Npz.read(run.epochModel(e));
+            if (sum == null) {
+                sum = new LinkedHashMap<>();
+                for (var en : w.entrySet()) sum.put(en.getKey(), new float[en.getValue().size()]);
+            }
+            for (var en : w.entrySet()) {
+                float[] acc = sum.get(en.getKey());
+                float[] v = en.getValue().f32();
+                for (int i = 0; i < acc.length; i++) acc[i] += v[i];
+            }
+            last = w;
+            count++;
+        }
+        if (count == 0) throw new TemporaException("no checkpoints found to average in epochs " + start + "-" + end);
+        Map<String, Npy.Array> avg = new LinkedHashMap<>();
+        for (var en : last.entrySet()) {
+            Npy.Array a = en.getValue();
+            if (a.floats() == null) {
+                avg.put(en.getKey(), a); // integer buffers (num_batches_tracked): keep the last
+                continue;
+            }
+            float[] s = sum.get(en.getKey());
+            for (int i = 0; i < s.length; i++) s[i] /= count;
+            avg.put(en.getKey(), new Npy.Array(a.shape(), s, null, a.dtype()));
+        }
+        model.load(avg, "weight average of epochs " + start + "-" + end);
+    }
+
+    private static Batch get(Future<Batch> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemporaException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new TemporaException("batch preparation failed: " + e.getCause(), e.getCause());
+        }
+    }
+}
