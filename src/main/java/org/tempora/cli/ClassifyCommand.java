@@ -1,0 +1,100 @@
+package org.tempora.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.tempora.TemporaException;
+import org.tempora.io.AudioFiles;
+import org.tempora.run.Inference;
+import org.tempora.run.ModelBundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tempora classify --model RUN FILE|DIR...}: top-k labels per file, with a timeline for long files. */
+@Command(name = "classify", mixinStandardHelpOptions = true,
+        description = {"Classify audio files with a trained model and print the top-k labels with scores. "
+                + "Files longer than the model's input are scored in sliding windows: a per-window timeline and "
+                + "an aggregate (mean probability over windows).",
+                "A bad file gets one error line (exit code 3); the others are still classified."})
+final class ClassifyCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "RUN", description = "A finished run folder.")
+    Path model;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Audio files or folders (searched for .wav/.flac).")
+    List<Path> inputs;
+
+    @Option(names = {"-k", "--top-k"}, defaultValue = "3", description = "Labels per file (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--hop", defaultValue = "0", description = "Window hop in seconds for long files (default: half a window).")
+    double hop;
+
+    @Option(names = "--json", description = "One JSON object per file (JSON lines).")
+    boolean json;
+
+    @Option(names = "--threads", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Mixin
+    DebugOption debug;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int code = Main.EXIT_OK;
+        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        try (ModelBundle m = ModelBundle.load(model, n)) {
+            for (Path f : AudioFiles.expand(inputs)) {
+                try {
+                    Inference.FileResult r = Inference.classify(m, f, Math.max(1, topK), hop);
+                    if (json) o.println(Json.MAPPER.valueToTree(asJson(r)));
+                    else print(o, r);
+                } catch (TemporaException e) {
+                    err.println("tempora: " + e.getMessage());
+                    code = Math.max(code, e.exitCode());
+                }
+                o.flush();
+            }
+        }
+        err.flush();
+        return code;
+    }
+
+    private static void print(PrintWriter o, Inference.FileResult r) {
+        StringBuilder line = new StringBuilder(r.file().toString()).append(String.format(Locale.ROOT, " (%.2f s):", r.durationSeconds()));
+        for (Inference.Label l : r.top()) line.append(String.format(Locale.ROOT, "  %s %.3f", l.name(), l.score()));
+        o.println(line);
+        for (Inference.Window w : r.windows()) {
+            Inference.Label best = w.top().get(0);
+            o.printf(Locale.ROOT, "    %7.2f-%7.2f s  %s %.3f%n", w.startSeconds(), w.endSeconds(), best.name(), best.score());
+        }
+    }
+
+    private static Map<String, Object> asJson(Inference.FileResult r) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("file", r.file().toString());
+        j.put("duration_s", r.durationSeconds());
+        j.put("top", r.top().stream().map(l -> Map.of("label", l.name(), "score", l.score())).toList());
+        if (!r.windows().isEmpty()) {
+            j.put("windows", r.windows().stream().map(w -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("start_s", w.startSeconds());
+                m.put("end_s", w.endSeconds());
+                m.put("top", w.top().stream().map(l -> Map.of("label", l.name(), "score", l.score())).toList());
+                return m;
+            }).toList());
+        }
+        return j;
+    }
+}

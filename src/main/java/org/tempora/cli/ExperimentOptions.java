@@ -1,0 +1,49 @@
+package org.tempora.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.tempora.config.ConfigLoader;
+import org.tempora.config.ExperimentConfig;
+import picocli.CommandLine.Option;
+
+/** How a command names its experiment: a preset, a config file, and overrides (later ones win). */
+final class ExperimentOptions {
+    @Option(names = {"-p", "--preset"}, paramLabel = "NAME", description = "A named preset (see 'tempora presets').")
+    String preset;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "A YAML/JSON experiment config (may 'extends: <preset>').")
+    Path config;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Override one config value, e.g. --set train.lr=1e-4 --set tokens.patch=[16,4]. Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "PATH", description = "Dataset folder, or 'synthetic' (sets data.path).")
+    String data;
+
+    @Option(names = "--layout", paramLabel = "LAYOUT", description = "auto, speechcommands, esc50, audioset, folders, synthetic (sets data.layout).")
+    String layout;
+
+    @Option(names = "--epochs", description = "Sets train.epochs.")
+    Integer epochs;
+
+    @Option(names = "--seed", description = "Sets seed (the same seed, data and config give the same metrics on CPU).")
+    Long seed;
+
+    @Option(names = "--skip-bad", description = "Skip bad dataset entries and unreadable audio (listed) instead of failing.")
+    boolean skipBad;
+
+    ExperimentConfig build() {
+        List<String> all = new ArrayList<>(overrides);
+        if (data != null) all.add("data.path=" + quote(data));
+        if (layout != null) all.add("data.layout=" + layout);
+        if (epochs != null) all.add("train.epochs=" + epochs);
+        if (seed != null) all.add("seed=" + seed);
+        if (skipBad) all.add("data.skip_bad=true");
+        return ConfigLoader.load(preset, config, all);
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,79 @@
+package org.tempora.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import org.tempora.TemporaException;
+
+/**
+ * The {@code tempora} command line. Thin: parse, build a config, call the library, print. Errors become one
+ * line on stderr and a documented exit code: 0 success, 2 usage error, 3 bad input data, 1 anything else.
+ * {@code --debug} (on every command) adds the stack trace.
+ */
+@Command(name = "tempora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Audio classifiers that spend compute only where the sound needs it.",
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ClassifyCommand.class, InfoCommand.class,
+                FbankCommand.class, StatsCommand.class, PresetsCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 2 usage error, 3 bad input data, 1 anything else."})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_OTHER = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_BAD_INPUT = 3;
+
+    @picocli.CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see 'tempora --help')");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (used by tests). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(out, err);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage()
+                    + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            c.getErr().flush();
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            boolean debug = parseResult.originalArgs().contains("--debug");
+            PrintWriter e = c.getErr();
+            if (ex instanceof TemporaException te) {
+                e.println("tempora: " + te.getMessage());
+                if (debug) te.printStackTrace(e);
+                e.flush();
+                return te.exitCode();
+            }
+            e.println("tempora: internal error: " + ex + (debug ? "" : " (rerun with --debug for the stack trace)"));
+            if (debug) ex.printStackTrace(e);
+            e.flush();
+            return EXIT_OTHER;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"tempora " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.tempora.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.tempora.config.ExperimentConfig;
+import org.tempora.data.FeatureCache;
+import org.tempora.run.Experiment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tempora train}: one experiment from a preset/config to a run folder with model and report. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model: read the dataset (layout detected from the folder), compute or reuse cached features, "
+                + "train with checkpoints, evaluate the test split, and write model.npz, model.json, metrics and report.html "
+                + "into the run folder.",
+                "Example: tempora train --preset ast-kws --data /data/kws35 --out runs/kws --epochs 10"})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ExperimentOptions exp;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "RUN", description = "Run folder (default: runs/<name>).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (same result as uninterrupted).")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace an existing run in --out.")
+    boolean overwrite;
+
+    @Option(names = "--threads", description = "Engine and data threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder (default: ~/.cache/tempora/features).")
+    Path cache;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only the final summary.")
+    boolean quiet;
+
+    @Mixin
+    DebugOption debug;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ExperimentConfig cfg = exp.build();
+        PrintWriter o = spec.commandLine().getOut();
+        Path runDir = out != null ? out : Path.of("runs", cfg.name);
+        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        Experiment.Summary s = Experiment.train(cfg, new Experiment.Options(runDir, cache != null ? cache : FeatureCache.defaultRoot(),
+                resume, overwrite, n), new CliRunListener(o, quiet));
+        printSummary(o, s);
+        return Main.EXIT_OK;
+    }
+
+    static void printSummary(PrintWriter o, Experiment.Summary s) {
+        o.println("test metrics:");
+        for (Map.Entry<String, Double> e : s.test().asMap().entrySet()) {
+            o.printf(Locale.ROOT, "  %-20s %s%n", e.getKey(), fmt(e.getValue()));
+        }
+        o.printf(Locale.ROOT, "  %-20s %s%n", "selected", s.numbers().get("selected"));
+        o.printf(Locale.ROOT, "  %-20s %.3f%n", "GFLOPs per clip", (Double) s.numbers().get("gflops_per_clip"));
+        o.printf(Locale.ROOT, "  %-20s %.1f ms%n", "latency (1 clip)", (Double) s.numbers().get("latency_ms_single_clip"));
+        o.println("run folder: " + s.run().dir() + " (report: " + s.run().report() + ")");
+        o.flush();
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.4f", v);
+    }
+}
