@@ -10,15 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Builds WAV files byte by byte, so tests control every header field (including wrong ones). */
-final class TestWavs {
+public final class TestWavs {
     private TestWavs() {}
 
-    static final int PCM = 1;
-    static final int FLOAT = 3;
-    static final int EXTENSIBLE = 0xFFFE;
+    public static final int PCM = 1;
+    public static final int FLOAT = 3;
+    public static final int EXTENSIBLE = 0xFFFE;
 
     /** "RIFF" + size + "WAVE" + the given chunks (already padded). */
-    static byte[] riff(byte[]... chunks) {
+    public static byte[] riff(byte[]... chunks) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(ascii("WAVE"));
         for (byte[] c : chunks) body.writeBytes(c);
@@ -28,12 +28,12 @@ final class TestWavs {
     }
 
     /** A chunk with its size field set to the body length, plus the pad byte after an odd-sized body. */
-    static byte[] chunk(String id, byte[] body) {
+    public static byte[] chunk(String id, byte[] body) {
         return chunk(id, body.length, body);
     }
 
     /** A chunk whose size field says {@code declaredSize} whatever the body holds (for lying headers). */
-    static byte[] chunk(String id, long declaredSize, byte[] body) {
+    public static byte[] chunk(String id, long declaredSize, byte[] body) {
         int pad = body.length & 1;
         ByteBuffer b = le(8 + body.length + pad);
         b.put(ascii(id)).putInt((int) declaredSize).put(body);
@@ -41,7 +41,7 @@ final class TestWavs {
     }
 
     /** A 16-byte (PCM) or 18-byte (cbSize = 0) fmt body. */
-    static byte[] fmt(int tag, int channels, long rate, int blockAlign, int bits, boolean withCbSize) {
+    public static byte[] fmt(int tag, int channels, long rate, int blockAlign, int bits, boolean withCbSize) {
         ByteBuffer b = le(withCbSize ? 18 : 16);
         b.putShort((short) tag).putShort((short) channels).putInt((int) rate);
         b.putInt((int) (rate * blockAlign)).putShort((short) blockAlign).putShort((short) bits);
@@ -49,12 +49,12 @@ final class TestWavs {
         return b.array();
     }
 
-    static byte[] fmt(int tag, int channels, int rate, int bits) {
+    public static byte[] fmt(int tag, int channels, int rate, int bits) {
         return fmt(tag, channels, rate, channels * (bits / 8), bits, tag != PCM);
     }
 
     /** A 40-byte WAVE_FORMAT_EXTENSIBLE fmt body whose sub-format GUID is built from {@code subTag}. */
-    static byte[] fmtExtensible(int subTag, int channels, int rate, int containerBits, int validBits) {
+    public static byte[] fmtExtensible(int subTag, int channels, int rate, int containerBits, int validBits) {
         byte[] guid = new byte[16];
         guid[0] = (byte) subTag;
         guid[1] = (byte) (subTag >> 8);
@@ -62,7 +62,7 @@ final class TestWavs {
         return fmtExtensible(guid, channels, rate, containerBits, validBits);
     }
 
-    static byte[] fmtExtensible(byte[] guid, int channels, int rate, int containerBits, int validBits) {
+    public static byte[] fmtExtensible(byte[] guid, int channels, int rate, int containerBits, int validBits) {
         int align = channels * containerBits / 8;
         ByteBuffer b = le(40);
         b.putShort((short) EXTENSIBLE).putShort((short) channels).putInt(rate).putInt(rate * align);
@@ -72,7 +72,7 @@ final class TestWavs {
     }
 
     /** Interleaves integer PCM samples {@code pcm[channel][frame]} into little-endian bytes of {@code bytes} each. */
-    static byte[] intData(int[][] pcm, int bytes) {
+    public static byte[] intData(int[][] pcm, int bytes) {
         int frames = pcm[0].length;
         ByteBuffer b = le(frames * pcm.length * bytes);
         for (int i = 0; i < frames; i++) {
@@ -84,7 +84,7 @@ final class TestWavs {
         return b.array();
     }
 
-    static byte[] floatData(float[][] x) {
+    public static byte[] floatData(float[][] x) {
         ByteBuffer b = le(x[0].length * x.length * 4);
         for (int i = 0; i < x[0].length; i++) {
             for (float[] ch : x) b.putFloat(ch[i]);
@@ -92,7 +92,7 @@ final class TestWavs {
         return b.array();
     }
 
-    static byte[] doubleData(double[][] x) {
+    public static byte[] doubleData(double[][] x) {
         ByteBuffer b = le(x[0].length * x.length * 8);
         for (int i = 0; i < x[0].length; i++) {
             for (double[] ch : x) b.putDouble(ch[i]);
@@ -101,13 +101,13 @@ final class TestWavs {
     }
 
     /** A well-formed mono 16-bit PCM file at 16 kHz holding {@code samples}. */
-    static byte[] pcm16Mono(short... samples) {
+    public static byte[] pcm16Mono(short... samples) {
         int[][] pcm = new int[1][samples.length];
         for (int i = 0; i < samples.length; i++) pcm[0][i] = samples[i];
         return riff(chunk("fmt ", fmt(PCM, 1, 16000, 16)), chunk("data", intData(pcm, 2)));
     }
 
-    static Path write(Path dir, String name, byte[] bytes) {
+    public static Path write(Path dir, String name, byte[] bytes) {
         try {
             Path p = dir.resolve(name);
             Files.write(p, bytes);
@@ -117,15 +117,15 @@ final class TestWavs {
         }
     }
 
-    static ByteBuffer le(int n) {
+    public static ByteBuffer le(int n) {
         return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static byte[] ascii(String s) {
+    public static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) out.writeBytes(p);
         return out.toByteArray();
