@@ -74,7 +74,7 @@ public final class Experiment {
             numbers.putAll(Evaluation.costs(cfg, model, test, cfg.eval.batchSize));
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
-            Reports.write(run, cfg, data, result.history(), er, numbers, l);
+            Reports.write(run, cfg, data, result.history(), er, numbers, List.of());
             return new Summary(run, er, numbers);
         }
     }
