@@ -99,6 +99,17 @@ public final class ConfigLoader {
                 }
             }
             throw new ConfigException(source + ": unknown config key '" + path + "'");
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            StringBuilder path = new StringBuilder();
+            for (var ref : e.getPath()) {
+                if (ref.getFieldName() != null) {
+                    if (path.length() > 0) path.append('.');
+                    path.append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    path.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            throw new ConfigException(source + ": bad value for '" + path + "': " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage());
         }

@@ -86,7 +86,7 @@ public final class SyntheticDataset {
                 for (double t = phase; t < seconds; t += 1 / rate) click(x, (int) (t * sr), r, amp);
             }
             case 2, 3 -> {
-                double dur = 0.4 + 0.4 * r.nextDouble();
+                double dur = Math.min(0.4 + 0.4 * r.nextDouble(), 0.9 * seconds);
                 double start = r.nextDouble() * (seconds - dur);
                 double ratio = 2 + r.nextDouble();
                 double fa = cls == 2 ? f0 : f0 * ratio;

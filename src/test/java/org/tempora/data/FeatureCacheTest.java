@@ -1,0 +1,91 @@
+package org.tempora.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tempora.InvalidInputException;
+import org.tempora.audio.ChannelMode;
+import org.tempora.audio.Waveform;
+import org.tempora.features.FbankOptions;
+import org.tempora.features.FrontEnd;
+import org.tempora.features.KaldiFbank;
+import org.tempora.features.AstInput;
+
+/** The feature cache: same values as a direct computation, reused, invalidated by config changes, skip-bad. */
+class FeatureCacheTest {
+    @TempDir
+    Path dir;
+
+    /** Synthetic clips that count how often their audio is generated. */
+    static List<Clip> clips(int n, AtomicInteger loads) {
+        List<Clip> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            final int k = i;
+            out.add(new Clip("c" + i, new AudioSource() {
+                @Override
+                public Waveform load() {
+                    loads.incrementAndGet();
+                    return new Waveform(SyntheticDataset.generate(1, k % 10, k, 0.5), 16000, "c" + k);
+                }
+
+                @Override
+                public String describe() {
+                    return "c" + k;
+                }
+
+                @Override
+                public String fingerprint() {
+                    return "c" + k + "|v1";
+                }
+            }, new int[] {k % 10}));
+        }
+        return out;
+    }
+
+    @Test
+    void computesOnceReusesAndInvalidates() throws IOException {
+        AtomicInteger loads = new AtomicInteger();
+        List<Clip> clips = clips(12, loads);
+        FrontEnd fe = new FrontEnd(FbankOptions.ast(16000), ChannelMode.FIRST, 64, Double.NaN, Double.NaN);
+        FeatureCache cache = new FeatureCache(dir);
+        FeatureSet a = cache.get(clips, fe, 2, false, null);
+        assertThat(loads.get()).isEqualTo(12);
+        assertThat(a.size()).isEqualTo(12);
+        // equal to the front-end computed directly (padded from 48 to 64 frames with zeros)
+        float[] direct = AstInput.padOrTruncate(KaldiFbank.of(fe.fbank()).compute(
+                AstInput.removeMean(clips.get(5).audio().load())), 64).data();
+        assertThat(a.get(5)).containsExactly(direct);
+        FeatureSet b = cache.get(clips, fe, 2, false, null);
+        assertThat(loads.get()).as("second call is served from the cache").isEqualTo(13);
+        assertThat(b.get(11)).containsExactly(a.get(11));
+        cache.get(clips, new FrontEnd(FbankOptions.ast(16000).withFrameShiftMs(20), ChannelMode.FIRST, 64, Double.NaN, Double.NaN), 2, false, null);
+        assertThat(loads.get()).as("a new frame shift recomputes").isEqualTo(25);
+        try (var s = Files.walk(dir)) {
+            assertThat(s.filter(p -> p.toString().endsWith(".tmp")).count()).isZero();
+        }
+    }
+
+    @Test
+    void badAudioFailsOrIsSkipped() {
+        List<Clip> clips = new ArrayList<>(clips(4, new AtomicInteger()));
+        clips.add(2, new Clip("bad", new FileAudio(dir.resolve("gone.wav")), new int[] {0}));
+        FrontEnd fe = new FrontEnd(FbankOptions.ast(16000), ChannelMode.FIRST, 64, Double.NaN, Double.NaN);
+        FeatureCache cache = new FeatureCache(dir.resolve("c"));
+        assertThatThrownBy(() -> cache.get(clips, fe, 2, false, null)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(dir.resolve("gone.wav") + ": file not found (use --skip-bad to skip such entries)");
+        FeatureSet s = cache.get(clips, fe, 2, true, null);
+        assertThat(s.size()).isEqualTo(4);
+        assertThat(s.kept()).containsExactly(0, 1, 3, 4);
+        assertThat(s.skipped()).containsExactly(dir.resolve("gone.wav") + ": file not found");
+        FeatureSet again = cache.get(clips, fe, 2, true, null);
+        assertThat(again.get(2)).containsExactly(s.get(2));
+    }
+}
