@@ -41,6 +41,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Only the final summary.")
     boolean quiet;
 
+    @Option(names = "--folds", paramLabel = "all|LIST", description = "ESC-50 cross-validation: train one run per fold "
+            + "(e.g. 'all' or '1,2,3') into RUN/fold<k> and report the mean and std of the test metrics.")
+    String folds;
+
     @Mixin
     DebugOption debug;
 
@@ -53,9 +57,48 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Path runDir = out != null ? out : Path.of("runs", cfg.name);
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        Experiment.Summary s = Experiment.train(cfg, new Experiment.Options(runDir, cache != null ? cache : FeatureCache.defaultRoot(),
-                resume, overwrite, n), new CliRunListener(o, quiet));
+        Path cacheRoot = cache != null ? cache : FeatureCache.defaultRoot();
+        if (folds != null) return crossValidate(cfg, runDir, cacheRoot, n, o);
+        Experiment.Summary s = Experiment.train(cfg, new Experiment.Options(runDir, cacheRoot, resume, overwrite, n), new CliRunListener(o, quiet));
         printSummary(o, s);
+        return Main.EXIT_OK;
+    }
+
+    /** One run per ESC-50 fold, then mean ± std of every test metric (cv.json). */
+    private int crossValidate(ExperimentConfig cfg, Path runDir, Path cacheRoot, int n, PrintWriter o) {
+        java.util.List<Integer> list = new java.util.ArrayList<>();
+        if (folds.equals("all")) {
+            for (int f = 1; f <= 5; f++) list.add(f);
+        } else {
+            for (String part : folds.split(",")) {
+                try {
+                    list.add(Integer.parseInt(part.strip()));
+                } catch (NumberFormatException e) {
+                    throw new org.tempora.ConfigException("--folds must be 'all' or a list like 1,2,3, got '" + folds + "'");
+                }
+            }
+        }
+        java.util.Map<String, java.util.List<Double>> values = new java.util.LinkedHashMap<>();
+        for (int fold : list) {
+            ExperimentConfig c = org.tempora.config.ConfigLoader.copy(cfg);
+            c.data.fold = fold;
+            o.println("== fold " + fold);
+            Experiment.Summary s = Experiment.train(c, new Experiment.Options(runDir.resolve("fold" + fold), cacheRoot, resume, overwrite, n),
+                    new CliRunListener(o, quiet));
+            printSummary(o, s);
+            s.test().asMap().forEach((k, v) -> values.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v));
+        }
+        java.util.Map<String, Object> cv = new java.util.LinkedHashMap<>();
+        cv.put("folds", list);
+        o.println("cross-validation over folds " + list + ":");
+        values.forEach((k, v) -> {
+            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double var = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.size() - 1);
+            cv.put(k, java.util.Map.of("mean", mean, "std", Math.sqrt(var), "per_fold", v));
+            o.printf(Locale.ROOT, "  %-20s %.4f ± %.4f%n", k, mean, Math.sqrt(var));
+        });
+        new org.tempora.train.RunFiles(runDir).writeJson(runDir.resolve("cv.json"), cv);
+        o.flush();
         return Main.EXIT_OK;
     }
 
