@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code tempora bench ...}: speed measurements recorded in BENCHMARKS.md (never timed unit tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. Results print as a Markdown block ready for BENCHMARKS.md, with the machine and date.",
-        subcommands = {BenchCommand.Fbank.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Fbank.class, BenchCommand.Step.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -86,7 +86,7 @@ final class BenchCommand implements Runnable {
                 FbankBenchmark.Result r = FbankBenchmark.run(new FbankBenchmark.Config(files, fe.fbank(), n, repeat,
                         runPeer ? peer : null, python));
                 out.printf(Locale.ROOT, "### fbank throughput%n%n");
-                out.printf("- command: `tempora bench fbank %s`%n", String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+                out.printf("- command: `tempora %s`%n", String.join(" ", spec.commandLine().getParseResult().originalArgs()));
                 out.printf("- machine: %s%n", Machine.current().describe());
                 out.printf(Locale.ROOT, "- input: %d files, %.1f s of audio; options: %s, %d mel bins, %s ms shift%n", r.files(), r.audioSeconds(),
                         fe.fbank().window().kaldiName(), fe.melBins, fe.frameShiftMs);
@@ -112,6 +112,63 @@ final class BenchCommand implements Runnable {
                     }
                 }
             }
+            return Main.EXIT_OK;
+        }
+    }
+
+    /** AST training step and batch inference beside the PyTorch peer. */
+    @Command(name = "step", mixinStandardHelpOptions = true,
+            description = "AST training-step (forward + backward + Adam) and batch-inference time on DJL, beside "
+                    + "../shared/peer/ast_step_peer.py with the same shape and threads in the same run, and the achieved "
+                    + "training GFLOP/s as a fraction of a 2048x2048 matmul on the same threads.")
+    static final class Step implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "32") int batch;
+        @Option(names = "--frames", defaultValue = "128") int frames;
+        @Option(names = "--mels", defaultValue = "128") int mels;
+        @Option(names = "--dim", defaultValue = "192", description = "192 tiny, 384 small, 768 base") int dim;
+        @Option(names = "--depth", defaultValue = "12") int depth;
+        @Option(names = "--heads", defaultValue = "3") int heads;
+        @Option(names = "--classes", defaultValue = "35") int classes;
+        @Option(names = "--patch", arity = "2", description = "PF PT (default: 16 16)") int[] patch = {16, 16};
+        @Option(names = "--fstride", defaultValue = "10") int fstride;
+        @Option(names = "--tstride", defaultValue = "10") int tstride;
+        @Option(names = "--threads", defaultValue = "2") int threads;
+        @Option(names = "--warmup", defaultValue = "3") int warmup;
+        @Option(names = "--steps", defaultValue = "10") int steps;
+        @Option(names = "--peer", defaultValue = "../shared/peer/ast_step_peer.py") Path peer;
+        @Option(names = "--python", defaultValue = "/usr/bin/python3") String python;
+        @Option(names = "--no-peer") boolean noPeer;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            boolean runPeer = !noPeer && Files.exists(peer);
+            var c = new org.tempora.bench.StepBenchmark.Config(batch, frames, mels, dim, depth, heads, classes, patch[0], patch[1],
+                    fstride, tstride, threads, warmup, steps);
+            var r = org.tempora.bench.StepBenchmark.run(c, runPeer ? peer : null, python);
+            out.printf("### AST training step and inference%n%n");
+            out.printf("- command: `tempora %s`%n", String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            out.printf("- machine: %s%n", Machine.current().describe());
+            out.printf(Locale.ROOT, "- shape: batch %d, %d frames x %d mels, patch %dx%d stride %d/%d -> %d tokens, dim %d, depth %d, heads %d, %d classes; %.2f M params; %.3f GFLOPs forward per example; threads %d%n",
+                    batch, frames, mels, patch[0], patch[1], fstride, tstride, r.tokens(), dim, depth, heads, classes, r.params() / 1e6,
+                    r.forwardGflopsPerExample(), threads);
+            out.printf("%n| implementation | train step (s, median of %d) | examples/s | batch inference (s) | examples/s |%n|---|---|---|---|---|%n", steps);
+            out.printf(Locale.ROOT, "| tempora (DJL %s, libtorch) | %.3f | %.1f | %.3f | %.1f |%n", ai.djl.engine.Engine.getDjlVersion(),
+                    r.trainStepSeconds(), batch / r.trainStepSeconds(), r.inferBatchSeconds(), batch / r.inferBatchSeconds());
+            if (r.peer() != null) {
+                var p = r.peer();
+                out.printf(Locale.ROOT, "| PyTorch %s peer | %.3f | %.1f | %.3f | %.1f |%n", p.get("torch").asText(), p.get("train_step_s").asDouble(),
+                        p.get("train_examples_per_s").asDouble(), p.get("infer_batch_s").asDouble(), p.get("infer_examples_per_s").asDouble());
+                out.printf(Locale.ROOT, "%ntempora / peer step time: %.2fx; inference: %.2fx%n", r.trainStepSeconds() / p.get("train_step_s").asDouble(),
+                        r.inferBatchSeconds() / p.get("infer_batch_s").asDouble());
+            }
+            if (r.peerNote() != null) out.println(r.peerNote());
+            out.printf(Locale.ROOT, "achieved training rate %.1f GFLOP/s (3 x forward FLOPs per example) = %.0f %% of a 2048x2048 float32 matmul at %.1f GFLOP/s on %d threads%n",
+                    r.trainGflopsPerSecond(), 100 * r.trainGflopsPerSecond() / r.matmulGflopsPerSecond(), r.matmulGflopsPerSecond(), threads);
+            out.flush();
             return Main.EXIT_OK;
         }
     }
