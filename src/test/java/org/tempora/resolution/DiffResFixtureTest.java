@@ -157,6 +157,13 @@ class DiffResFixtureTest {
                 false, DiffRes.MaxPoolMode.REFERENCE, 0);
         Map<String, Npy.Array> sd = StateDict.readFolder(dir.resolve("state_dict"));
         assertThat(sd.keySet()).containsExactlyInAnyOrderElementsOf(dr.module().stateDict().keySet());
+        try {
+            // PyTorch's state_dict order, too
+            assertThat(List.copyOf(dr.module().stateDict().keySet())).containsExactlyElementsOf(
+                    Files.readAllLines(dir.resolve("state_dict/names.txt")).stream().map(String::strip).filter(l -> !l.isEmpty()).toList());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         assertThat(StateDict.load(dr.module(), sd, true, dir.toString())).isEmpty();
         // our own sinusoid table agrees with the stored torch float32 one up to torch's 1-ulp vectorised exp,
         // which the product with the position j amplifies (so the bound grows with T)
