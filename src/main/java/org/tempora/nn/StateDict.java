@@ -79,7 +79,7 @@ public final class StateDict {
                         + " but the model expects " + new Shape(want));
             }
             if (t.getDataType() == ai.djl.ndarray.types.DataType.INT64) {
-                t.set(a.i64());
+                t.set(a.longs() != null ? a.i64() : rounded(a.f32())); // .npz checkpoints hold every tensor as float32
             } else {
                 t.set(a.f32());
             }
@@ -90,5 +90,11 @@ public final class StateDict {
         List<String> unexpected = new ArrayList<>();
         for (String k : values.keySet()) if (!target.containsKey(k)) unexpected.add(k);
         return unexpected;
+    }
+
+    private static long[] rounded(float[] f) {
+        long[] out = new long[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = Math.round((double) f[i]);
+        return out;
     }
 }

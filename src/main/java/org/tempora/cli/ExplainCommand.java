@@ -1,0 +1,77 @@
+package org.tempora.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.tempora.audio.AudioReader;
+import org.tempora.audio.Resampler;
+import org.tempora.audio.Waveform;
+import org.tempora.explain.Explainer;
+import org.tempora.features.AstInput;
+import org.tempora.features.FrontEnd;
+import org.tempora.features.KaldiFbank;
+import org.tempora.features.Spectrogram;
+import org.tempora.run.ModelBundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tempora explain --model RUN FILE [--out PNG]}: the picture of where a DiffRes model spent its resolution. */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = {"Show where a trained DiffRes model spends its temporal resolution on one audio file: writes a PNG "
+                + "(input spectrogram with merged frames shaded, importance curve, output-frame mapping, warped output) "
+                + "and prints a short summary (output frames per input second, most and least resolved regions).",
+                "A file longer than the model's input is explained over its first window."})
+final class ExplainCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "RUN", description = "A finished run folder of a DiffRes model.")
+    Path model;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "An audio file (.wav/.flac).")
+    Path file;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "PNG", description = "Image to write (default: <FILE name>-diffres.png in the current folder).")
+    Path out;
+
+    @Option(names = "--threads", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Mixin
+    DebugOption debug;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter o = spec.commandLine().getOut();
+        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        try (ModelBundle m = ModelBundle.load(model, n)) {
+            FrontEnd fe = m.frontEnd;
+            Waveform w = AudioReader.read(file, fe.channel());
+            Waveform r = w.sampleRate() == fe.sampleRate() ? w : Resampler.resample(w, fe.sampleRate());
+            Spectrogram full = KaldiFbank.of(fe.fbank()).compute(AstInput.removeMean(r));
+            Spectrogram in = fe.finish(full); // raw log-mel padded/truncated to the model's frames (no normalisation)
+            double shift = fe.fbank().windowShift() / (double) fe.sampleRate();
+            Explainer.Explanation e = Explainer.explain(m.model, in.data(), in.frames(), in.bins(),
+                    Math.min(full.frames(), in.frames()), shift);
+            Path png = out != null ? out : Path.of(stem(file) + "-diffres.png");
+            Explainer.writePng(e, png);
+            o.println(file + (full.frames() > in.frames()
+                    ? String.format(Locale.ROOT, " (%.2f s; explaining the first %.2f s, the model's input)", w.durationSeconds(), in.frames() * shift)
+                    : String.format(Locale.ROOT, " (%.2f s)", w.durationSeconds())));
+            o.print(e.summary().text());
+            o.println("wrote " + png);
+        }
+        o.flush();
+        return Main.EXIT_OK;
+    }
+
+    private static String stem(Path f) {
+        String s = f.getFileName().toString();
+        int dot = s.lastIndexOf('.');
+        return dot > 0 ? s.substring(0, dot) : s;
+    }
+}

@@ -1,0 +1,249 @@
+package org.tempora.resolution;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.tempora.ConfigException;
+import org.tempora.InvalidInputException;
+import org.tempora.eval.Flops;
+import org.tempora.nn.Module;
+import org.tempora.nn.Parameter;
+
+/**
+ * DiffRes (Liu et al., AAAI 2024; reference-spec §1): learnable temporal resolution. A small convolutional
+ * estimator scores every input frame; the scores, normalised to sum to {@code t = int(T·(1−δ))}, lay the frames
+ * end to end on an output axis of t unit cells; each output frame aggregates the input frames that overlap its
+ * cell. Important frames keep (almost) a cell of their own, runs of unimportant ones are merged.
+ *
+ * <p>Output channels, chosen by {@code resolution.channels} in the given order: {@code avg} = {@code log(Wᵀ exp X)},
+ * {@code max} = the max aggregation (pydiffres's exact grouping by default, {@code resolution.maxpool: exact} for
+ * {@code max_j W·E}), {@code pos} = {@code Wᵀ P} with the sinusoidal table P (frozen unless
+ * {@code learn_pos_emb}). The guide loss is the auxiliary loss; guide loss and activeness are logged as extras.
+ *
+ * <p>State-dict keys equal pydiffres's ({@code pos_emb}, {@code model.blks.k.cnn1.weight}, …), so its checkpoints
+ * load by key (under {@code resolution.} in a {@code TemporaModel}).
+ */
+public final class DiffRes implements ResolutionStage {
+    /** An output channel. */
+    public enum Channel {
+        AVG, MAX, POS;
+
+        public static Channel parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "avg", "avgpool" -> AVG;
+                case "max", "maxpool" -> MAX;
+                case "pos", "resolution_enc" -> POS;
+                default -> throw new ConfigException("unknown DiffRes channel '" + s + "' (avg, max, pos)");
+            };
+        }
+    }
+
+    /** How the max channel groups frames. */
+    public enum MaxPoolMode {
+        /** pydiffres's odd/even scatter with the 0.01 shift (matches its outputs). */
+        REFERENCE,
+        /** {@code max_j W[j, i]·E[j, f]}, the intended semantics. */
+        EXACT;
+
+        public static MaxPoolMode parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "reference" -> REFERENCE;
+                case "exact" -> EXACT;
+                default -> throw new ConfigException("unknown resolution.maxpool '" + s + "' (reference, exact)");
+            };
+        }
+    }
+
+    /** The learnable part: {@code pos_emb} and the estimator {@code model}. */
+    public static final class Net extends Module {
+        private final Parameter learned;
+        private final NDArray frozen;
+        private final DiffResEstimator model;
+
+        Net(NDManager m, int frames, int bins, boolean learnPosEmb, long seed) {
+            NDArray table = m.create(DiffResOps.sinusoidTable(frames, bins), new Shape(1, frames, bins));
+            // frozen: a buffer, in the state_dict under the same key but not given to the optimiser
+            learned = learnPosEmb ? param("pos_emb", table, false) : null;
+            frozen = learnPosEmb ? null : buffer("pos_emb", table);
+            model = child("model", new DiffResEstimator(m, bins, seed));
+        }
+
+        public DiffResEstimator estimator() {
+            return model;
+        }
+
+        /** The table; when learned, the current parameter tensor (it is never replaced). */
+        NDArray posEmb() {
+            return learned != null ? learned.array() : frozen;
+        }
+    }
+
+    /**
+     * Everything one forward pass computed, for tests and for {@link org.tempora.explain.Explainer}.
+     *
+     * @param logits   {@code [B, 1, T]} estimator output before the sigmoid
+     * @param rawScore {@code [B, T]} sigmoid of the logits
+     * @param norm     normalised scores {@code [B, T]} and the branches taken
+     * @param warp     the warping matrix
+     * @param avg      {@code [B, t, F]} average channel (null if not computed)
+     * @param max      {@code [B, t, F]} max channel (null if not computed)
+     * @param maxPool  the reference grouping (null for the exact variant or when not computed)
+     * @param pos      {@code [B, t, F]} resolution encoding (null if not computed)
+     * @param guide    guide loss and activeness
+     * @param features {@code [B, C, t, F]} the configured channels
+     */
+    public record Trace(NDArray logits, NDArray rawScore, DiffResOps.ScoreNorm norm, DiffResOps.Warp warp, NDArray avg,
+                        NDArray max, DiffResOps.MaxPool maxPool, NDArray pos, DiffResOps.Guide guide, NDArray features) {}
+
+    private final Net net;
+    private final int frames;
+    private final int bins;
+    private final int out;
+    private final double reduction;
+    private final List<Channel> channels;
+    private final MaxPoolMode maxPool;
+
+    /**
+     * @param frames      input frames T (fixed: the table and the output length depend on it)
+     * @param bins        mel bins F
+     * @param reduction   δ in [0, 1)
+     * @param channels    output channels in order (non-empty, no repeats)
+     * @param learnPosEmb learn the resolution-encoding table
+     * @param seed        initialisation seed of the estimator
+     */
+    public DiffRes(NDManager manager, int frames, int bins, double reduction, List<Channel> channels,
+                   boolean learnPosEmb, MaxPoolMode maxPool, long seed) {
+        if (!(reduction >= 0 && reduction < 1)) throw new ConfigException("resolution.reduction must be in [0, 1), got " + reduction);
+        if (frames < 1 || bins < 1) throw new ConfigException("DiffRes needs at least one frame and one mel bin");
+        if (channels.isEmpty()) throw new ConfigException("resolution.channels must name at least one of avg, max, pos");
+        if (EnumSet.copyOf(channels).size() != channels.size()) throw new ConfigException("resolution.channels repeats a channel: " + channels);
+        this.frames = frames;
+        this.bins = bins;
+        this.out = ResolutionStages.outputFrames(frames, reduction);
+        if (out < 1) throw new ConfigException("DiffRes with δ = " + reduction + " leaves no frame of " + frames);
+        this.reduction = reduction;
+        this.channels = List.copyOf(channels);
+        this.maxPool = maxPool;
+        this.net = new Net(manager, frames, bins, learnPosEmb, seed);
+    }
+
+    @Override
+    public Output forward(NDArray logMel, boolean training) {
+        Trace tr = run(logMel, training, EnumSet.copyOf(channels));
+        Map<String, NDArray> extras = new LinkedHashMap<>();
+        extras.put("guide_loss", tr.guide().loss());
+        extras.put("activeness", logMel.getManager().create((float) tr.guide().activeness()));
+        return new Output(tr.features(), tr.guide().loss(), extras);
+    }
+
+    /** The forward pass with every intermediate and all three channels. */
+    public Trace trace(NDArray logMel, boolean training) {
+        return run(logMel, training, EnumSet.allOf(Channel.class));
+    }
+
+    private Trace run(NDArray logMel, boolean training, Set<Channel> need) {
+        Shape s = logMel.getShape();
+        if (s.dimension() != 3 || s.get(1) != frames || s.get(2) != bins) {
+            throw new InvalidInputException("DiffRes", "expects log-mel [B, " + frames + ", " + bins + "], got " + s);
+        }
+        int b = Math.toIntExact(s.get(0));
+        NDArray logits = net.model.forward(logMel.transpose(0, 2, 1), training);
+        NDArray raw = ai.djl.nn.Activation.sigmoid(logits.reshape(b, frames));
+        DiffResOps.ScoreNorm norm = DiffResOps.scoreNorm(raw, out);
+        DiffResOps.Warp w = DiffResOps.warp(norm.score(), out);
+        NDArray linear = logMel.exp();
+        NDArray avg = need.contains(Channel.AVG) ? DiffResOps.averageChannel(w, linear) : null;
+        NDArray max = null;
+        DiffResOps.MaxPool mp = null;
+        if (need.contains(Channel.MAX)) {
+            if (maxPool == MaxPoolMode.REFERENCE) {
+                mp = DiffResOps.referenceMaxPool(w, linear, reduction);
+                max = mp.channel();
+            } else {
+                max = DiffResOps.exactMaxPool(w, linear, reduction);
+            }
+        }
+        NDArray pos = need.contains(Channel.POS) ? DiffResOps.resolutionEncoding(w, net.posEmb()) : null;
+        DiffResOps.Guide guide = DiffResOps.guide(linear, norm.score(), reduction);
+        NDList parts = new NDList();
+        for (Channel c : channels) {
+            parts.add(switch (c) {
+                case AVG -> avg;
+                case MAX -> max;
+                case POS -> pos;
+            });
+        }
+        NDArray features = NDArrays.stack(parts, 1);
+        return new Trace(logits, raw, norm, w, avg, max, mp, pos, guide, features);
+    }
+
+    public Net net() {
+        return net;
+    }
+
+    public List<Channel> channels() {
+        return channels;
+    }
+
+    public double reduction() {
+        return reduction;
+    }
+
+    public int inputFrames() {
+        return frames;
+    }
+
+    public int bins() {
+        return bins;
+    }
+
+    @Override
+    public int outputFrames() {
+        return out;
+    }
+
+    @Override
+    public int outputChannels() {
+        return channels.size();
+    }
+
+    @Override
+    public boolean[] logMelChannels() {
+        boolean[] r = new boolean[channels.size()];
+        for (int i = 0; i < r.length; i++) r[i] = channels.get(i) != Channel.POS;
+        return r;
+    }
+
+    @Override
+    public Module module() {
+        return net;
+    }
+
+    /** {@link Flops#diffres} with this stage's channel plan (all three aggregations counted, as the reference computes them). */
+    @Override
+    public double flopsPerExample() {
+        return Flops.diffres(frames, bins, out, net.model.plan()).total();
+    }
+
+    @Override
+    public String describe() {
+        List<String> names = new ArrayList<>();
+        for (Channel c : channels) names.add(c.name().toLowerCase(Locale.ROOT));
+        return String.format(Locale.ROOT, "diffres δ=%s (%s%s)", trim(reduction), String.join("+", names),
+                maxPool == MaxPoolMode.EXACT ? ", exact max" : "");
+    }
+
+    static String trim(double d) {
+        String s = String.format(Locale.ROOT, "%.4f", d);
+        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+}

@@ -1,0 +1,73 @@
+package org.tempora.resolution;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import org.tempora.InvalidInputException;
+import org.tempora.nn.Module;
+
+/**
+ * Base of the parameter-free, fixed-resolution baselines (pydiffres {@code AvgPool}, {@code AvgMaxPool},
+ * {@code ChangeHopSize}; SimPF pooling): {@code [B, T, F]} log-mel → {@code [B, 1, t, F]} with
+ * {@code t = int(T·(1−δ))}, one log-mel channel, no auxiliary loss. Same t as DiffRes at the same δ, so a comparison
+ * changes only how frames are chosen.
+ */
+public abstract class FixedResolution implements ResolutionStage {
+    protected final int frames;
+    protected final int out;
+    protected final double reduction;
+
+    protected FixedResolution(int frames, double reduction) {
+        if (!(reduction >= 0 && reduction < 1)) {
+            throw new org.tempora.ConfigException("resolution.reduction must be in [0, 1), got " + reduction);
+        }
+        this.frames = frames;
+        this.reduction = reduction;
+        this.out = ResolutionStages.outputFrames(frames, reduction);
+        if (out < 1) throw new org.tempora.ConfigException("δ = " + reduction + " leaves no frame of " + frames);
+    }
+
+    /** {@code [B, T, F]} → {@code [B, t, F]}. */
+    protected abstract NDArray reduce(NDArray logMel);
+
+    /** Short name without δ ("avgpool"). */
+    protected abstract String name();
+
+    @Override
+    public Output forward(NDArray logMel, boolean training) {
+        Shape s = logMel.getShape();
+        if (s.dimension() != 3 || s.get(1) != frames) {
+            throw new InvalidInputException(name(), "expects log-mel [B, " + frames + ", F], got " + s);
+        }
+        return new Output(reduce(logMel).expandDims(1), null, Map.of());
+    }
+
+    @Override
+    public int outputFrames() {
+        return out;
+    }
+
+    @Override
+    public int outputChannels() {
+        return 1;
+    }
+
+    @Override
+    public boolean[] logMelChannels() {
+        return new boolean[] {true};
+    }
+
+    @Override
+    public Module module() {
+        return null;
+    }
+
+    @Override
+    public String describe() {
+        return name() + " δ=" + DiffRes.trim(reduction);
+    }
+
+    public double reduction() {
+        return reduction;
+    }
+}

@@ -1,0 +1,173 @@
+package org.tempora.resolution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tempora.InvalidInputException;
+import org.tempora.io.Npz;
+import org.tempora.nn.Parameter;
+import org.tempora.nn.StateDict;
+
+/** DiffRes pieces on hand-checked inputs (the fixture parity is in {@link DiffResFixtureTest}). */
+class DiffResTest {
+    static final List<DiffRes.Channel> ALL = List.of(DiffRes.Channel.AVG, DiffRes.Channel.MAX, DiffRes.Channel.POS);
+
+    @Test
+    void workedExampleOfTheSpec() {
+        // s = [0.5, 0.75, 0.25, 0.5], t = 2 → W = [[0.5, 0], [0.5, 0.25], [0, 0.25], [0, 0.5]]
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffResOps.Warp w = DiffResOps.warp(m.create(new float[] {0.5f, 0.75f, 0.25f, 0.5f}, new Shape(1, 4)), 2);
+            assertThat(w.dense().toFloatArray()).containsExactly(0.5f, 0f, 0.5f, 0.25f, 0f, 0.25f, 0f, 0.5f);
+            assertThat(w.cellA()).containsExactly(0, 0, 1, 1);
+            assertThat(w.cellB()).containsExactly(-1, 1, -1, -1);
+        }
+    }
+
+    @Test
+    void outputLengthIsComputedInDoubleAsTheReference() {
+        assertThat(ResolutionStages.outputFrames(200, 0.9)).isEqualTo(19); // 200·0.09999999999999998
+        assertThat(ResolutionStages.outputFrames(128, 0.5)).isEqualTo(64);
+        assertThat(ResolutionStages.outputFrames(100, 0.75)).isEqualTo(25);
+    }
+
+    @Test
+    void averageNextToDigitalSilenceIsExact() {
+        // cells = pairs of frames; cell 1 holds only silence at exp(−16) ≈ 1e-7 next to loud cells at exp(4.6) ≈ 1e2:
+        // a cumulative-sum formulation would lose it entirely in float32
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] s = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+            DiffResOps.Warp w = DiffResOps.warp(m.create(s, new Shape(1, 8)), 4);
+            float[] x = {4.6f, 4.6f, -16f, -16f, 4.6f, 4.6f, -16f, -15f};
+            float[] avg = DiffResOps.averageChannel(w, m.create(x, new Shape(1, 8, 1)).exp()).toFloatArray();
+            assertThat(avg[0]).isCloseTo(4.6f, within(1e-5f));
+            assertThat(avg[1]).isCloseTo(-16f, within(1e-5f));
+            assertThat((double) avg[3]).isCloseTo(Math.log(0.5 * Math.exp(-16) + 0.5 * Math.exp(-15)), within(1e-5));
+        }
+    }
+
+    @Test
+    void exactMaxIsTheMaxOfWeightedFrames() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] s = {0.5f, 0.75f, 0.25f, 0.5f};
+            DiffResOps.Warp w = DiffResOps.warp(m.create(s, new Shape(1, 4)), 2);
+            float[] x = {1f, 2f, 3f, 0.5f};
+            float[] got = DiffResOps.exactMaxPool(w, m.create(x, new Shape(1, 4, 1)).exp(), 0.5).toFloatArray();
+            double c0 = Math.max(0.5 * Math.exp(1), 0.5 * Math.exp(2));
+            double c1 = Math.max(Math.max(0.25 * Math.exp(2), 0.25 * Math.exp(3)), 0.5 * Math.exp(0.5));
+            assertThat((double) got[0]).isCloseTo(Math.log(2 * c0), within(1e-5));
+            assertThat((double) got[1]).isCloseTo(Math.log(2 * c1), within(1e-5));
+            // here no cumulative mass sits near the 0.01 shift, so the reference grouping agrees
+            float[] ref = DiffResOps.referenceMaxPool(w, m.create(x, new Shape(1, 4, 1)).exp(), 0.5).channel().toFloatArray();
+            assertThat(ref[0]).isCloseTo(got[0], within(1e-6f));
+            assertThat(ref[1]).isCloseTo(got[1], within(1e-6f));
+        }
+    }
+
+    @Test
+    void referenceGroupingShiftsMassesJustPastAnInteger() {
+        // 1.005 has fractional part < 0.01 → 0.995 → group 0; 2.5 → group 2, clipped to n − 1 = 1; 0 → −0.01 → 0
+        assertThat(DiffResOps.groups(new float[] {0f, 0.5f, 1.005f, 1.02f, 2.5f}, 2)).containsExactly(0, 0, 0, 1, 1);
+    }
+
+    @Test
+    void gradientsReachTheEstimatorThroughW() {
+        // the resolution encoding depends on the parameters only through W: non-zero estimator gradients prove it
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffRes dr = new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.POS), false, DiffRes.MaxPoolMode.REFERENCE, 1);
+            float[] x = BaselinesTest.random(2 * 24 * 16, 5);
+            try (NDManager b = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                ResolutionStage.Output o = dr.forward(b.create(x, new Shape(2, 24, 16)), true);
+                NDArray r = b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16));
+                gc.backward(o.features().mul(r).sum());
+            }
+            Map<String, Parameter> ps = dr.module().namedParameters();
+            assertThat(ps).doesNotContainKey("pos_emb"); // frozen table
+            for (String k : List.of("model.blks.0.cnn1.weight", "model.blks.1.cnn2.bias", "model.blks.1.batch_norm2.weight")) {
+                float[] g = ps.get(k).array().getGradient().toFloatArray();
+                double norm = 0;
+                for (float v : g) norm += v * v;
+                assertThat(norm).as(k).isGreaterThan(0);
+            }
+        }
+    }
+
+    @Test
+    void channelsFollowTheConfigOrder() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffRes dr = new DiffRes(m, 20, 8, 0.5, List.of(DiffRes.Channel.POS, DiffRes.Channel.AVG), true,
+                    DiffRes.MaxPoolMode.EXACT, 0);
+            assertThat(dr.logMelChannels()).containsExactly(false, true);
+            assertThat(dr.module().namedParameters()).containsKey("pos_emb"); // learn_pos_emb
+            assertThat(dr.describe()).isEqualTo("diffres δ=0.5 (pos+avg, exact max)");
+            NDArray x = m.create(BaselinesTest.random(3 * 20 * 8, 2), new Shape(3, 20, 8));
+            DiffRes.Trace tr = dr.trace(x, false);
+            ResolutionStage.Output o = dr.forward(x, false);
+            assertThat(o.features().getShape()).isEqualTo(new Shape(3, 2, 10, 8));
+            assertThat(o.features().get(":, 0").toFloatArray()).containsExactly(tr.pos().toFloatArray());
+            assertThat(o.features().get(":, 1").toFloatArray()).containsExactly(tr.avg().toFloatArray());
+            assertThat(o.extras()).containsKeys("guide_loss", "activeness");
+            assertThat(o.auxLoss().getShape().dimension()).isZero();
+            assertThatThrownBy(() -> dr.forward(m.zeros(new Shape(1, 21, 8)), false)).isInstanceOf(InvalidInputException.class);
+        }
+    }
+
+    @Test
+    void guideLossCountsOnlySamplesWhoseEmptyFramesScoreHigh() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // sample 0: frames 0-1 hold the batch minimum energy (empty); sample 1 has no empty frame
+            float[] x = new float[2 * 4];
+            float[] xv = {-20, -20, 1, 1, 0, 0, 0, 0};
+            System.arraycopy(xv, 0, x, 0, 8);
+            float[] s = {0.6f, 0.4f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+            DiffResOps.Guide g = DiffResOps.guide(m.create(x, new Shape(2, 4, 1)).exp(), m.create(s, new Shape(2, 4)), 0.5);
+            assertThat(g.empty()).containsExactly(true, true, false, false, false, false, false, false);
+            assertThat(g.perSample()[0]).isCloseTo(0.5, within(1e-7));
+            assertThat(Double.isNaN(g.perSample()[1])).isTrue();
+            // 0.5 > (1 − 0.5)/2 → counted, divided by B = 2
+            assertThat(g.loss().getFloat()).isCloseTo(0.25f, within(1e-7f));
+            assertThat(g.activeness()).isCloseTo(0.0 / 2, within(1e-9)); // non-empty scores 0.5, 0.5: std 0
+            float[] low = {0.2f, 0.2f, 0.8f, 0.8f, 0.5f, 0.5f, 0.5f, 0.5f};
+            DiffResOps.Guide g2 = DiffResOps.guide(m.create(x, new Shape(2, 4, 1)).exp(), m.create(low, new Shape(2, 4)), 0.5);
+            assertThat(g2.loss().getFloat()).isZero(); // 0.2 ≤ 0.25
+        }
+    }
+
+    @Test
+    void channelPlanGeneralisesTheReference() {
+        assertThat(DiffResEstimator.channelPlan(128)).containsExactly(128, 64, 32, 16, 8, 1);
+        assertThat(DiffResEstimator.channelPlan(64)).containsExactly(64, 64, 32, 16, 16, 1);
+        assertThat(DiffResEstimator.channelPlan(40)).containsExactly(40, 40, 20, 10, 10, 1);
+        assertThat(DiffResEstimator.channelPlan(80)).containsExactly(80, 40, 20, 10, 1);
+        assertThat(DiffResEstimator.channelPlan(16)).containsExactly(16, 8, 1);
+        assertThat(DiffResEstimator.channelPlan(6)).containsExactly(6, 1);
+    }
+
+    @Test
+    void stateRoundTripsThroughAnNpzCheckpoint(@TempDir Path dir) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffRes a = new DiffRes(m, 16, 16, 0.25, ALL, false, DiffRes.MaxPoolMode.REFERENCE, 11);
+            a.forward(m.create(BaselinesTest.random(2 * 16 * 16, 3), new Shape(2, 16, 16)), true); // moves BN stats
+            assertThat(a.module().stateDict().get("model.blks.0.batch_norm1.num_batches_tracked").getLong()).isEqualTo(1);
+            Path f = dir.resolve("dr.npz");
+            StateDict.save(a.module(), f);
+            DiffRes b = new DiffRes(m, 16, 16, 0.25, ALL, false, DiffRes.MaxPoolMode.REFERENCE, 99);
+            assertThat(StateDict.load(b.module(), Npz.read(f), true, f.toString())).isEmpty();
+            a.module().stateDict().forEach((k, v) -> assertThat(StateDict.entry(b.module().stateDict().get(k)).data()).as(k)
+                    .containsExactly(StateDict.entry(v).data()));
+            assertThat(b.module().stateDict().get("model.blks.1.batch_norm2.num_batches_tracked").getLong()).isEqualTo(1);
+            NDArray x = m.create(BaselinesTest.random(1 * 16 * 16, 4), new Shape(1, 16, 16));
+            assertThat(b.forward(x, false).features().toFloatArray()).containsExactly(a.forward(x, false).features().toFloatArray());
+        }
+    }
+}
