@@ -6,10 +6,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.eval.Flops;
+import org.tempora.model.ModelFactory;
+import org.tempora.tokens.PatchGeometry;
 
 /** The shipped c2f presets resolve to the intended schedules on ast-kws (20 epochs) and every phase is buildable. */
 class CoarseToFinePresetsTest {
@@ -46,5 +53,34 @@ class CoarseToFinePresetsTest {
         assertThat(PhaseInput.of(cfg, s.phase(s.size() - 1)).geometry(cfg).numPatches()).isEqualTo(144);
         // the resolved config survives a YAML round trip (what a run folder records)
         assertThat(PhaseSchedule.of(ConfigLoader.copy(cfg).train).describe()).isEqualTo(schedule);
+    }
+
+    /** The grid/FLOPs table of docs/coarse-to-fine.md §2 is what the code computes for the presets' phases. */
+    @Test
+    void docsTableMatchesTheCode() throws IOException {
+        String doc = Files.readString(Path.of("docs/coarse-to-fine.md"));
+        ExperimentConfig cfg = ConfigLoader.load("ast-kws", null, List.of());
+        String[][] rows = {{"full resolution", "fshift 1->1"}, {"fshift ×2, avgpool ×2, maxpool ×2", "fshift 2->1"},
+                {"patch ×2 (16 × 32, time stride 20)", "patch 2->1"}, {"fshift ×4", "fshift 4->1"},
+                {"patch ×4 (16 × 64, time stride 40)", "patch 4->1"}};
+        double full = forward(cfg, PhaseSchedule.parse("fshift 4->1", 20).phase(1));
+        for (String[] r : rows) {
+            PhaseSchedule.Phase p = r[1].startsWith("fshift 1") ? PhaseSchedule.parse("fshift 4->1", 20).phase(1)
+                    : PhaseSchedule.parse(r[1], 20).phase(0);
+            PatchGeometry g = PhaseInput.of(cfg, p).geometry(cfg);
+            double f = forward(cfg, p);
+            String ratio = p.factor() == 1 ? "1" : String.format(Locale.ROOT, "%.2f", f / full);
+            String line = String.format(Locale.ROOT, "| %s | %d × %d = %d | %.3f | %s |", r[0], g.fDim(), g.tDim(), g.numPatches(), f / 1e9, ratio);
+            assertThat(doc).as("docs/coarse-to-fine.md row").contains(line);
+        }
+        // pooling adds its own (tiny) cost on top of the same grid as fshift
+        PhaseSchedule.Phase pool = PhaseSchedule.parse("avgpool 2->1", 20).phase(0);
+        assertThat(forward(cfg, pool)).isGreaterThan(forward(cfg, PhaseSchedule.parse("fshift 2->1", 20).phase(0)));
+    }
+
+    static double forward(ExperimentConfig cfg, PhaseSchedule.Phase p) {
+        PhaseInput in = PhaseInput.of(cfg, p);
+        TimePooling pool = in.pooling(cfg.features.melBins);
+        return Flops.ast(ModelFactory.astConfig(cfg.backbone, in.geometry(cfg), 35)).total() + (pool == null ? 0 : pool.flopsPerExample());
     }
 }
