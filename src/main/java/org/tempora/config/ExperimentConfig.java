@@ -147,8 +147,28 @@ public final class ExperimentConfig {
         public int dataThreads = 0;
         /** Intra-op threads of the engine; 0 = all cores. */
         public int threads = 0;
-        /** Coarse-to-fine phases (empty = one phase at full resolution). */
+        /**
+         * Coarse-to-fine phases (empty = one phase at full resolution), coarsest first; the last one has factor 1.
+         * See {@code org.tempora.train.phases.PhaseSchedule} and docs/coarse-to-fine.md.
+         */
         public List<Phase> phases = new ArrayList<>();
+        /**
+         * How an initial (coarse) phase ends: {@code fixed} after its planned epochs, or {@code plateau} as soon as the
+         * validation metric has not improved by at least {@code phase_min_delta} for {@code phase_patience} epochs
+         * (never later than its planned epochs). Plateau switching is our addition; the paper uses fixed lengths.
+         */
+        public String phaseSwitch = "fixed";
+        /** plateau switch: epochs without improvement before moving to the next phase. */
+        public int phasePatience = 2;
+        /** plateau switch: smallest increase of the validation metric that counts as an improvement. */
+        public double phaseMinDelta = 0.0;
+        /**
+         * When the final phase stops: {@code budget} (after its planned epochs) or {@code surpass} (at the first epoch
+         * whose validation metric exceeds {@code baseline_metric}: the paper's accuracy/computation trade-off rule).
+         */
+        public String stopRule = "budget";
+        /** The baseline run's best validation metric (stop_rule surpass, savings reports); null = unknown. */
+        public Double baselineMetric = null;
     }
 
     /** Learning-rate schedule. */
@@ -168,12 +188,15 @@ public final class ExperimentConfig {
     public static final class Phase {
         /** fshift, avgpool, maxpool, patch (none for the final full-resolution phase). */
         public String method = "none";
-        /** Compression factor C (1 = full resolution). */
+        /** Compression factor C along time (1 = full resolution). */
         public int factor = 1;
-        /** Length in epochs (or, if fraction &gt; 0, as a fraction of train.epochs). */
+        /**
+         * Length in epochs, or (if fraction &gt; 0) as a fraction of train.epochs rounded half up, at least 1. Give one
+         * of them for every initial phase; a final phase with neither takes the remaining epochs.
+         */
         public int epochs = 0;
         public double fraction = 0.0;
-        /** patch method: kernel resize, "bilinear" or "pi". */
+        /** patch method: how the patch-embedding kernel moves to the next phase's patch, "pi" or "bilinear". */
         public String resize = "pi";
     }
 

@@ -1,0 +1,156 @@
+package org.tempora.train.phases;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.tempora.ConfigException;
+import org.tempora.config.ConfigLoader;
+import org.tempora.config.ExperimentConfig;
+import org.tempora.model.Ast;
+import org.tempora.model.ModelFactory;
+import org.tempora.model.TemporaModel;
+import org.tempora.tokens.PatchGeometry;
+
+/**
+ * What one phase changes in the pipeline, for an experiment config (reference-spec §3.3, paper §2.3), with C the
+ * phase's factor:
+ * <ul>
+ *   <li><b>fshift</b>: the fbank frame shift × C and the padded/truncated length {@code ⌊T/C⌋} frames — the data side
+ *       computes (and caches, under its own key) separate features; SpecAugment's time mask is scaled to
+ *       {@code round(timem / C)} frames so that it masks the same duration (our choice; the paper does not say);</li>
+ *   <li><b>avgpool / maxpool</b>: full-resolution features, then {@link TimePooling} (kernel = stride = C along
+ *       time) inside the model, so the backbone sees {@code ⌊T/C⌋} frames;</li>
+ *   <li><b>patch</b>: full-resolution features; the patch and its stride are C times wider in time ({@code p × C·p},
+ *       time stride × C; for FFTP tokens the width and stride × C);</li>
+ *   <li><b>none</b> (factor 1): the base config unchanged.</li>
+ * </ul>
+ *
+ * @param phase        the phase
+ * @param frameShiftMs fbank frame shift of the features the data side must provide
+ * @param dataFrames   frames per example the data side provides (features.target_frames of this phase)
+ * @param modelFrames  frames the tokeniser sees (after pooling)
+ * @param timeMask     SpecAugment time-mask width in this phase's frames
+ * @param patch        tokens.patch of this phase (frequency, time)
+ * @param stride       tokens.stride of this phase (frequency, time)
+ */
+public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dataFrames, int modelFrames, int timeMask,
+                         List<Integer> patch, List<Integer> stride) {
+
+    /** The input of {@code phase} for an experiment config (whose own train.phases are ignored here). */
+    public static PhaseInput of(ExperimentConfig cfg, PhaseSchedule.Phase phase) {
+        int c = phase.factor();
+        int frames = cfg.features.targetFrames;
+        if (frames < 1) throw new ConfigException("features.target_frames must be >= 1");
+        List<Integer> patch = new ArrayList<>(cfg.tokens.patch);
+        List<Integer> stride = new ArrayList<>(cfg.tokens.stride);
+        double shift = cfg.features.frameShiftMs;
+        int dataFrames = frames;
+        int modelFrames = frames;
+        int timeMask = cfg.augment.timem;
+        String where = "phase " + (phase.index() + 1) + " (" + phase.method().key() + " ×" + c + ")";
+        switch (phase.method()) {
+            case FSHIFT -> {
+                shift = cfg.features.frameShiftMs * c;
+                dataFrames = frames / c;
+                modelFrames = dataFrames;
+                timeMask = (int) Math.round(cfg.augment.timem / (double) c);
+            }
+            case AVGPOOL, MAXPOOL -> modelFrames = frames / c;
+            case PATCH -> {
+                if (!cfg.tokens.kind.equals("fftp")) {
+                    if (patch.size() != 2 || stride.size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
+                    patch.set(1, patch.get(1) * c);
+                    stride.set(1, stride.get(1) * c);
+                }
+            }
+            case NONE -> { }
+        }
+        if (modelFrames < 1) throw new ConfigException(where + ": " + frames + " frames compressed by " + c + " leave none");
+        PhaseInput in = new PhaseInput(phase, shift, dataFrames, modelFrames, timeMask, List.copyOf(patch), List.copyOf(stride));
+        try {
+            in.geometry(cfg);
+        } catch (ConfigException e) {
+            throw new ConfigException(where + ": " + e.getMessage());
+        }
+        return in;
+    }
+
+    /** True when the phase needs its own features (fshift): a separate front-end, cache entry and batch sources. */
+    public boolean ownFeatures() {
+        return phase.method() == PhaseSchedule.Method.FSHIFT;
+    }
+
+    /**
+     * The base config as this phase sees it: a deep copy with {@code features.frame_shift_ms},
+     * {@code features.target_frames}, {@code augment.timem} and {@code tokens} set for the phase,
+     * {@code train.epochs} = the phase's planned length and {@code train.phases} emptied (so the copy is a plain
+     * single-phase config: LR schedule and warm-up restart per phase, as the paper resets them). Normalisation
+     * statistics are copied as they are: pin them in the base config (from the full-resolution data) so every phase
+     * normalises alike.
+     */
+    public ExperimentConfig config(ExperimentConfig base) {
+        ExperimentConfig c = ConfigLoader.copy(base);
+        c.features.frameShiftMs = frameShiftMs;
+        c.features.targetFrames = dataFrames;
+        c.augment.timem = timeMask;
+        c.tokens.patch = new ArrayList<>(patch);
+        c.tokens.stride = new ArrayList<>(stride);
+        if (base.tokens.kind.equals("fftp") && phase.method() == PhaseSchedule.Method.PATCH) {
+            c.tokens.fftpWidth = base.tokens.fftpWidth * phase.factor();
+            c.tokens.fftpStride = base.tokens.fftpStride * phase.factor();
+        }
+        c.train.epochs = phase.epochs();
+        c.train.phases = new ArrayList<>();
+        return c;
+    }
+
+    /** The pooling stage of an avgpool/maxpool phase (null otherwise), for {@code bins} mel bins. */
+    public TimePooling pooling(int bins) {
+        return switch (phase.method()) {
+            case AVGPOOL -> new TimePooling(TimePooling.Kind.AVG, phase.factor(), dataFrames, bins);
+            case MAXPOOL -> new TimePooling(TimePooling.Kind.MAX, phase.factor(), dataFrames, bins);
+            default -> null;
+        };
+    }
+
+    /** The token grid of this phase for the config's mel bins. */
+    public PatchGeometry geometry(ExperimentConfig base) {
+        return ModelFactory.geometry(config(base).tokens, 1, base.features.melBins, modelFrames);
+    }
+
+    /**
+     * A fresh model for this phase: the pooling stage (if any) in front of an AST sized by the base config's backbone
+     * with this phase's token grid. Its weights are random; {@link PhaseTransition#adapt} fills them from the previous
+     * phase's model.
+     *
+     * @param in frames must be {@link #dataFrames()} (what this phase's data provides)
+     */
+    public TemporaModel buildModel(ExperimentConfig base, ModelFactory.Input in, NDManager manager) {
+        if (!base.backbone.kind.equals("ast")) throw new ConfigException("coarse-to-fine phases need backbone.kind ast, got '" + base.backbone.kind + "'");
+        if (!base.resolution.kind.equals("none")) {
+            throw new ConfigException("coarse-to-fine phases need resolution.kind none, got '" + base.resolution.kind + "'");
+        }
+        if (in.frames() != dataFrames) {
+            throw new ConfigException("phase " + (phase.index() + 1) + " expects " + dataFrames + " frames from its data but got " + in.frames());
+        }
+        if (in.bins() != base.features.melBins) {
+            throw new ConfigException("phase " + (phase.index() + 1) + " expects " + base.features.melBins + " mel bins but got " + in.bins());
+        }
+        ExperimentConfig pc = config(base);
+        PatchGeometry g = ModelFactory.geometry(pc.tokens, 1, in.bins(), modelFrames);
+        Ast ast = new Ast(manager, ModelFactory.astConfig(pc.backbone, g, in.numClasses()), pc.seed);
+        return new TemporaModel(manager, pooling(in.bins()), ast, in.normMean(), in.normStd());
+    }
+
+    /** "fshift ×4: shift 40 ms, 32 frames, tokens 12×2". */
+    public String describe(ExperimentConfig base) {
+        PatchGeometry g = geometry(base);
+        String what = switch (phase.method()) {
+            case FSHIFT -> "frame shift " + java.math.BigDecimal.valueOf(frameShiftMs).stripTrailingZeros().toPlainString() + " ms, " + dataFrames + " frames";
+            case AVGPOOL, MAXPOOL -> dataFrames + " frames pooled to " + modelFrames;
+            case PATCH -> "patch " + g.patchF() + "×" + g.patchT() + " stride " + g.strideF() + "×" + g.strideT();
+            case NONE -> dataFrames + " frames";
+        };
+        return phase.describe() + ": " + what + ", tokens " + g.fDim() + "×" + g.tDim();
+    }
+}

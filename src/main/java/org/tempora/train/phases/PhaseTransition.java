@@ -1,0 +1,142 @@
+package org.tempora.train.phases;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tempora.ConfigException;
+import org.tempora.model.Ast;
+import org.tempora.model.AstConfig;
+import org.tempora.model.TemporaModel;
+import org.tempora.nn.Module;
+import org.tempora.nn.Parameter;
+import org.tempora.tokens.PatchGeometry;
+import org.tempora.tokens.Resize;
+
+/**
+ * Carries a model from one phase to the next (paper §2.2): every weight is copied; the positional embeddings are
+ * resized to the new token grid by bilinear interpolation with the prefix tokens (cls, dist) kept; the
+ * patch-embedding kernel is resized by PI or BL when the patch shape changes (patch method); the bias is copied.
+ *
+ * <p>Positional embeddings: the paper says "bilinear interpolation". We default to PyTorch's plain
+ * {@code F.interpolate(mode='bilinear')} as AST uses it ({@link PosEmbedMode#BILINEAR}); the anti-aliased variant of
+ * timm/FlexiAST is available. Coarse-to-fine only enlarges the time axis, where the two are identical.
+ *
+ * <p>The target model is a freshly built model of the next phase ({@link PhaseInput#buildModel}); its values are
+ * overwritten in place, so parameter identities (and any optimiser keyed by name) stay valid.
+ */
+public final class PhaseTransition {
+    private PhaseTransition() {}
+
+    /** How the positional-embedding grid is resized. */
+    public enum PosEmbedMode {
+        /** Plain bilinear, align_corners False, no anti-aliasing (AST's F.interpolate). */
+        BILINEAR,
+        /** Bilinear with anti-aliasing when an axis shrinks (timm/FlexiAST resample_abs_pos_embed). */
+        BILINEAR_ANTIALIAS
+    }
+
+    /** Transition options. */
+    public record Options(Resize.KernelMethod kernel, PosEmbedMode posEmbed) {
+        public static Options defaults() {
+            return new Options(Resize.KernelMethod.PI, PosEmbedMode.BILINEAR);
+        }
+
+        /** The options for leaving {@code from}: its patch-kernel resize method, plain bilinear pos-embeds. */
+        public static Options leaving(PhaseSchedule.Phase from) {
+            return new Options(from.kernelResize(), PosEmbedMode.BILINEAR);
+        }
+    }
+
+    /**
+     * What a transition did.
+     *
+     * @param tokensBefore sequence length (patches + prefix) of the source model
+     * @param tokensAfter  sequence length of the target model
+     * @param copied       keys copied unchanged
+     * @param resized      keys resized, with their old and new shapes
+     */
+    public record Report(int tokensBefore, int tokensAfter, List<String> copied, Map<String, String> resized) {}
+
+    /** Adapts the backbones (both AST) and copies the resolution-stage tensors of two phase models. */
+    public static Report adapt(TemporaModel from, TemporaModel to, Options options) {
+        if (!(from.backbone() instanceof Ast a) || !(to.backbone() instanceof Ast b)) {
+            throw new ConfigException("coarse-to-fine transitions support the AST backbone only");
+        }
+        Report r = adapt(a, b, options);
+        Module fr = from.resolution() == null ? null : from.resolution().module();
+        Module tr = to.resolution() == null ? null : to.resolution().module();
+        if (tr != null) {
+            Map<String, Parameter> src = fr == null ? Map.of() : fr.namedParameters();
+            List<String> copied = new ArrayList<>(r.copied());
+            for (Map.Entry<String, Parameter> e : tr.namedParameters().entrySet()) {
+                Parameter s = src.get(e.getKey());
+                if (s == null) throw new ConfigException("the next phase's resolution stage has resolution." + e.getKey() + ", which the previous phase lacks");
+                copy("resolution." + e.getKey(), s.array(), e.getValue());
+                copied.add("resolution." + e.getKey());
+            }
+            r = new Report(r.tokensBefore(), r.tokensAfter(), List.copyOf(copied), r.resized());
+        }
+        return r;
+    }
+
+    /**
+     * Fills {@code to} from {@code from}: same width, depth, heads, MLP and classes are required; the token grid and
+     * the patch shape may differ.
+     */
+    public static Report adapt(Ast from, Ast to, Options options) {
+        AstConfig a = from.config();
+        AstConfig b = to.config();
+        if (a.dim() != b.dim() || a.depth() != b.depth() || a.heads() != b.heads() || a.mlpHidden() != b.mlpHidden()
+                || a.numClasses() != b.numClasses() || a.patches().inChannels() != b.patches().inChannels()) {
+            throw new ConfigException("phase models differ beyond the token grid: " + a + " vs " + b);
+        }
+        PatchGeometry ga = a.patches();
+        PatchGeometry gb = b.patches();
+        Map<String, Parameter> src = from.namedParameters();
+        Map<String, Parameter> dst = to.namedParameters();
+        if (!src.keySet().equals(dst.keySet())) {
+            throw new ConfigException("phase models have different parameters: " + src.keySet() + " vs " + dst.keySet());
+        }
+        List<String> copied = new ArrayList<>();
+        Map<String, String> resized = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : dst.entrySet()) {
+            String key = e.getKey();
+            Parameter target = e.getValue();
+            NDArray source = src.get(key).array();
+            if (target == to.posEmbed() && (ga.fDim() != gb.fDim() || ga.tDim() != gb.tDim())) {
+                float[] pe = Resize.resamplePosEmbed(source.toFloatArray(), to.prefixTokens(), a.dim(), ga.fDim(), ga.tDim(),
+                        gb.fDim(), gb.tDim(), options.posEmbed() == PosEmbedMode.BILINEAR_ANTIALIAS);
+                target.set(pe);
+                resized.put(key, source.getShape() + " -> " + target.array().getShape());
+            } else if (target == to.patchEmbed().weight() && (ga.patchF() != gb.patchF() || ga.patchT() != gb.patchT())) {
+                float[] w = Resize.resizeKernel(source.toFloatArray(), a.dim(), ga.inChannels(), ga.patchF(), ga.patchT(),
+                        gb.patchF(), gb.patchT(), options.kernel());
+                target.set(w);
+                resized.put(key, source.getShape() + " -> " + target.array().getShape() + " (" + options.kernel() + ")");
+            } else {
+                copy(key, source, target);
+                copied.add(key);
+            }
+        }
+        Map<String, NDArray> srcBuf = from.namedBuffers();
+        for (Map.Entry<String, NDArray> e : to.namedBuffers().entrySet()) {
+            NDArray s = srcBuf.get(e.getKey());
+            if (s == null || !s.getShape().equals(e.getValue().getShape())) {
+                throw new ConfigException("cannot transfer buffer " + e.getKey() + " between phases");
+            }
+            e.getValue().set(s.toByteBuffer());
+            copied.add(e.getKey());
+        }
+        return new Report(a.sequenceLength(), b.sequenceLength(), List.copyOf(copied), resized);
+    }
+
+    private static void copy(String key, NDArray source, Parameter target) {
+        if (!source.getShape().equals(target.array().getShape())) {
+            throw new ConfigException("cannot transfer " + key + " between phases: shape " + source.getShape()
+                    + " vs " + target.array().getShape());
+        }
+        target.set(source.toFloatArray());
+    }
+}

@@ -1,0 +1,121 @@
+package org.tempora.train.phases;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+import org.tempora.ConfigException;
+import org.tempora.InvalidInputException;
+import org.tempora.eval.FlopCount;
+import org.tempora.nn.Module;
+import org.tempora.resolution.ResolutionStage;
+
+/**
+ * The paper's "Pool" compression: average or max pooling along time with kernel = stride = C and no padding, before
+ * the spectrogram is tokenised ({@code avg[i,j] = (1/C) Σ_n X[i, C·j+n]}, {@code max[i,j] = max_n X[i, C·j+n]}).
+ * T frames become {@code ⌊T/C⌋}; the last {@code T mod C} frames are dropped, as PyTorch's pooling does.
+ *
+ * <p>It is a parameter-free {@link ResolutionStage}, so a coarse phase's {@code TemporaModel} can host it. The model
+ * normalises after the stage; pooling commutes with that increasing affine map, so this equals pooling the
+ * normalised spectrogram.
+ */
+public final class TimePooling implements ResolutionStage {
+    /** Which reduction. */
+    public enum Kind { AVG, MAX }
+
+    private final Kind kind;
+    private final int factor;
+    private final int frames;
+    private final int bins;
+
+    /**
+     * @param frames input frames T (≥ factor)
+     * @param bins   mel bins F
+     */
+    public TimePooling(Kind kind, int factor, int frames, int bins) {
+        if (factor < 1) throw new ConfigException("pooling factor must be >= 1, got " + factor);
+        if (frames < factor) throw new ConfigException("cannot pool " + frames + " frames by " + factor);
+        if (bins < 1) throw new ConfigException("mel bins must be >= 1, got " + bins);
+        this.kind = kind;
+        this.factor = factor;
+        this.frames = frames;
+        this.bins = bins;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int factor() {
+        return factor;
+    }
+
+    /**
+     * @param logMel [B, T, F]
+     * @return features [B, 1, ⌊T/C⌋, F]
+     */
+    @Override
+    public Output forward(NDArray logMel, boolean training) {
+        long[] s = logMel.getShape().getShape();
+        if (s.length != 3 || s[1] != frames || s[2] != bins) {
+            throw new InvalidInputException("TimePooling", "expects [B, " + frames + ", " + bins + "] but got " + logMel.getShape());
+        }
+        int t = outputFrames();
+        NDArray x = t * factor == frames ? logMel : logMel.get(":, 0:" + (t * factor) + ", :");
+        NDArray grouped = x.reshape(s[0], t, factor, bins);
+        NDArray pooled = kind == Kind.AVG ? grouped.mean(new int[] {2}) : grouped.max(new int[] {2});
+        return new Output(pooled.expandDims(1), null, Map.of());
+    }
+
+    /** The same pooling on one example {@code [T, F]} in plain Java (row-major), giving {@code [⌊T/C⌋, F]}. */
+    public static float[] apply(float[] x, int frames, int bins, Kind kind, int factor) {
+        if (x.length != frames * bins) throw new InvalidInputException("TimePooling", "expects " + frames * bins + " values, got " + x.length);
+        int t = frames / factor;
+        float[] out = new float[t * bins];
+        for (int j = 0; j < t; j++) {
+            for (int f = 0; f < bins; f++) {
+                double acc = kind == Kind.AVG ? 0 : Double.NEGATIVE_INFINITY;
+                for (int n = 0; n < factor; n++) {
+                    float v = x[(j * factor + n) * bins + f];
+                    acc = kind == Kind.AVG ? acc + v : Math.max(acc, v);
+                }
+                out[j * bins + f] = (float) (kind == Kind.AVG ? acc / factor : acc);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int outputFrames() {
+        return frames / factor;
+    }
+
+    @Override
+    public int outputChannels() {
+        return 1;
+    }
+
+    @Override
+    public boolean[] logMelChannels() {
+        return new boolean[] {true};
+    }
+
+    @Override
+    public Module module() {
+        return null;
+    }
+
+    /** Per output value: C − 1 additions and one scale (avg), or C − 1 comparisons (max). */
+    @Override
+    public double flopsPerExample() {
+        return flops().total();
+    }
+
+    public FlopCount flops() {
+        long outputs = (long) outputFrames() * bins;
+        return kind == Kind.AVG ? FlopCount.elementwise("avgpool", outputs, factor) : FlopCount.elementwise("maxpool", outputs, factor - 1L);
+    }
+
+    @Override
+    public String describe() {
+        return (kind == Kind.AVG ? "avgpool" : "maxpool") + " ×" + factor + " along time";
+    }
+}

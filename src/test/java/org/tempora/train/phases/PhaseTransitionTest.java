@@ -1,0 +1,174 @@
+package org.tempora.train.phases;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.tempora.ConfigException;
+import org.tempora.config.ConfigLoader;
+import org.tempora.config.ExperimentConfig;
+import org.tempora.model.Ast;
+import org.tempora.model.AstConfig;
+import org.tempora.model.ModelFactory;
+import org.tempora.model.TemporaModel;
+import org.tempora.nn.Parameter;
+import org.tempora.tokens.PatchGeometry;
+import org.tempora.tokens.Resize;
+
+/** Weight transfer between phase models (micro ASTs, 48 mel bins, 64 frames, non-overlapping 16×16 patches). */
+class PhaseTransitionTest {
+    static final int BINS = 48;
+    static final int FRAMES = 64;
+
+    static AstConfig micro(PatchGeometry g) {
+        return AstConfig.preset("micro", g, 5);
+    }
+
+    static PatchGeometry full() {
+        return PatchGeometry.square(BINS, FRAMES, 16, 16, 16); // 3 × 4 grid
+    }
+
+    static NDArray input(NDManager m, int frames, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] x = new float[2 * frames * BINS];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+        return m.create(x, new Shape(2, frames, BINS));
+    }
+
+    /** Every parameter except the named ones must be bit-identical. */
+    static void assertOthersIdentical(Ast from, Ast to, String... resized) {
+        Map<String, Parameter> a = from.namedParameters();
+        for (Map.Entry<String, Parameter> e : to.namedParameters().entrySet()) {
+            if (List.of(resized).contains(e.getKey())) continue;
+            assertThat(e.getValue().array().toFloatArray()).as(e.getKey()).containsExactly(a.get(e.getKey()).array().toFloatArray());
+        }
+    }
+
+    @Test
+    void coarseGridToFullGridResizesOnlyThePositionalEmbedding() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PatchGeometry coarse = full().withFrames(FRAMES / 2); // pooled ×2: 3 × 2 grid
+            Ast from = new Ast(m, micro(coarse), 1);
+            Ast to = new Ast(m, micro(full()), 2);
+            var report = PhaseTransition.adapt(from, to, PhaseTransition.Options.defaults());
+            assertThat(report.tokensBefore()).isEqualTo(2 + 6);
+            assertThat(report.tokensAfter()).isEqualTo(2 + 12);
+            assertThat(report.resized()).containsOnlyKeys("v.pos_embed");
+            assertThat(to.posEmbed().array().getShape()).isEqualTo(new Shape(1, 14, 64));
+            float[] src = from.posEmbed().array().toFloatArray();
+            float[] got = to.posEmbed().array().toFloatArray();
+            assertThat(got).containsExactly(Resize.resamplePosEmbed(src, 2, 64, 3, 2, 3, 4, false));
+            // cls and dist positions unchanged; the time axis is upsampled 2 → 4 (first column copies column 0)
+            assertThat(java.util.Arrays.copyOf(got, 128)).containsExactly(java.util.Arrays.copyOf(src, 128));
+            assertThat(got[2 * 64 + 7]).isEqualTo(src[2 * 64 + 7]);
+            assertOthersIdentical(from, to, "v.pos_embed");
+            assertThat(report.copied()).hasSize(from.namedParameters().size() - 1);
+        }
+    }
+
+    @Test
+    void patchPhaseResizesTheKernelByPiOrBilinear() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PatchGeometry wide = full().withPatch(16, 32, 16, 32); // patch ×2 in time: 3 × 2 grid
+            for (Resize.KernelMethod method : Resize.KernelMethod.values()) {
+                Ast from = new Ast(m, micro(wide), 3);
+                Ast to = new Ast(m, micro(full()), 4);
+                var report = PhaseTransition.adapt(from, to, new PhaseTransition.Options(method, PhaseTransition.PosEmbedMode.BILINEAR));
+                assertThat(report.resized()).containsOnlyKeys("v.pos_embed", "v.patch_embed.proj.weight");
+                assertThat(to.patchEmbed().weight().array().getShape()).isEqualTo(new Shape(64, 1, 16, 16));
+                float[] w = from.patchEmbed().weight().array().toFloatArray();
+                float[] expected = method == Resize.KernelMethod.PI ? Resize.piResize(w, 64, 1, 16, 32, 16, 16)
+                        : Resize.bilinearKernel(w, 64, 1, 16, 32, 16, 16);
+                assertThat(to.patchEmbed().weight().array().toFloatArray()).containsExactly(expected);
+                assertOthersIdentical(from, to, "v.pos_embed", "v.patch_embed.proj.weight");
+                try (NDManager batch = m.newSubManager()) {
+                    NDArray logits = to.forward(input(batch, FRAMES, 7));
+                    assertThat(logits.getShape()).isEqualTo(new Shape(2, 5));
+                    for (float v : logits.toFloatArray()) assertThat(Float.isFinite(v)).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameGridTransferGivesIdenticalLogits() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Ast from = new Ast(m, micro(full()), 5);
+            Ast to = new Ast(m, micro(full()), 6);
+            from.train(false);
+            to.train(false);
+            var report = PhaseTransition.adapt(from, to, PhaseTransition.Options.defaults());
+            assertThat(report.resized()).isEmpty();
+            try (NDManager batch = m.newSubManager()) {
+                NDArray x = input(batch, FRAMES, 8);
+                assertThat(to.forward(x).toFloatArray()).containsExactly(from.forward(x).toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void mismatchedModelsAreRejected() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Ast from = new Ast(m, micro(full()), 1);
+            Ast to = new Ast(m, AstConfig.preset("micro", full(), 7), 1);
+            assertThatThrownBy(() -> PhaseTransition.adapt(from, to, PhaseTransition.Options.defaults()))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("differ beyond the token grid");
+        }
+    }
+
+    /** A whole schedule: build each phase's model, run it, adapt into the next; the final C→1 model gives finite logits. */
+    @Test
+    void schedulesRunThroughEveryMethod() {
+        ExperimentConfig base = ConfigLoader.load("ast-kws", null, List.of("backbone.size=micro", "features.mel_bins=48",
+                "features.target_frames=64", "tokens.patch=[16, 16]", "tokens.stride=[16, 16]", "features.norm_mean=-4.0",
+                "features.norm_std=4.0"));
+        for (String s : List.of("avgpool 2->1 @1", "maxpool 4->2->1 @2", "patch-pi 4->1 @1", "patch-bl 2->1 @1", "fshift 4->1 @1")) {
+            PhaseSchedule schedule = PhaseSchedule.parse(s, 4);
+            try (NDManager root = NDManager.newBaseManager()) {
+                TemporaModel prev = null;
+                for (PhaseSchedule.Phase p : schedule.phases()) {
+                    PhaseInput in = PhaseInput.of(base, p);
+                    NDManager mm = root.newSubManager();
+                    TemporaModel model = in.buildModel(base, new ModelFactory.Input(in.dataFrames(), BINS, 5, -4.0, 4.0), mm);
+                    assertThat(model.tokens()).as(s + " phase " + p.index()).isEqualTo(in.geometry(base).numPatches() + 2);
+                    if (prev != null) {
+                        var r = PhaseTransition.adapt(prev, model, PhaseTransition.Options.leaving(schedule.phase(p.index() - 1)));
+                        assertThat(r.tokensAfter()).isGreaterThan(r.tokensBefore());
+                        prev.close();
+                    }
+                    model.train(false);
+                    try (NDManager batch = mm.newSubManager()) {
+                        NDArray logits = model.forward(input(batch, in.dataFrames(), p.index()), false).logits();
+                        assertThat(logits.getShape()).isEqualTo(new Shape(2, 5));
+                        for (float v : logits.toFloatArray()) assertThat(Float.isFinite(v)).as(s).isTrue();
+                    }
+                    prev = model;
+                }
+                assertThat(((Ast) prev.backbone()).config().patches().frames()).isEqualTo(64);
+                prev.close();
+            }
+        }
+    }
+
+    @Test
+    void buildModelChecksTheData() {
+        ExperimentConfig base = ConfigLoader.load("ast-kws", null, List.of("backbone.size=micro", "features.mel_bins=48",
+                "features.target_frames=64"));
+        PhaseInput in = PhaseInput.of(base, PhaseSchedule.parse("fshift 2->1 @1", 4).phase(0));
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> in.buildModel(base, new ModelFactory.Input(64, 48, 5, 0, 1), m))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("expects 32 frames from its data but got 64");
+        }
+        base.backbone.kind = "aum";
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> in.buildModel(base, new ModelFactory.Input(32, 48, 5, 0, 1), m))
+                    .hasMessageContaining("backbone.kind ast");
+        }
+    }
+}
