@@ -92,18 +92,19 @@ public final class SelectiveScan {
      */
     public static NDArray sequential(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c) {
         long len = u.getShape().get(2);
-        // [B,E,1,L]·[E,n,1] → [B,E,n,L], then time-major so each step reads one contiguous slice.
-        NDArray decay = delta.expandDims(2).mul(a.expandDims(2)).exp().transpose(3, 0, 1, 2);
-        NDArray input = delta.mul(u).expandDims(2).mul(b.expandDims(1)).transpose(3, 0, 1, 2);
-        NDArray ct = c.transpose(2, 0, 1).expandDims(2); // [L, B, 1, n]
-        NDList ys = new NDList((int) len);
+        // [B,E,1,L]·[E,n,1] → [B,E,n,L], then time-major and split into L steps at once: the backward of one split is
+        // one concatenation, whereas indexing step by step would cost a full-size zero tensor per step (O(L²)).
+        NDList decay = delta.expandDims(2).mul(a.expandDims(2)).exp().transpose(3, 0, 1, 2).split(len, 0);
+        NDList input = delta.mul(u).expandDims(2).mul(b.expandDims(1)).transpose(3, 0, 1, 2).split(len, 0);
+        NDList states = new NDList((int) len);
         NDArray h = null;
-        for (long l = 0; l < len; l++) {
-            NDArray bl = input.get(l);
-            h = h == null ? bl : decay.get(l).mul(h).add(bl);
-            ys.add(h.mul(ct.get(l)).sum(new int[] {2}));
+        for (int l = 0; l < len; l++) {
+            h = h == null ? input.get(l) : decay.get(l).mul(h).add(input.get(l)); // [1, B, E, n]
+            states.add(h);
         }
-        return NDArrays.stack(ys, 2);
+        NDArray hs = concat(states, 0);                                            // [L, B, E, n]
+        NDArray y = hs.mul(c.transpose(2, 0, 1).expandDims(2)).sum(new int[] {3}); // Σ_k C_l[k] h_l[·,k]: [L, B, E]
+        return y.transpose(1, 2, 0);
     }
 
     /**
@@ -130,14 +131,19 @@ public final class SelectiveScan {
         NDArray a2 = a.reshape(e, n, 1);       // for [B,E,1,q] → [B,E,n,q]
         NDArray a4 = a.reshape(e, n, 1, 1);    // for [B,E,1,q,q] → [B,E,n,q,q]
         NDArray[] masks = null;
+        long[] cuts = new long[(int) ((len - 1) / chunk)];
+        for (int i = 0; i < cuts.length; i++) cuts[i] = (long) (i + 1) * chunk;
+        // One split per input (not an index per chunk): its backward is a single concatenation.
+        NDList deltas = delta.split(cuts, 2);
+        NDList us = u.split(cuts, 2);
+        NDList bs = b.split(cuts, 2);
+        NDList cs = c.split(cuts, 2);
         NDList ys = new NDList();
         NDArray hIn = null;
-        for (long s = 0; s < len; s += chunk) {
-            long end = Math.min(len, s + chunk);
-            int q = (int) (end - s);
+        for (int i = 0; i < deltas.size(); i++) {
+            NDArray dc = deltas.get(i);                                     // [B,E,q]
+            int q = (int) dc.getShape().get(2);
             if (masks == null || masks[0].getShape().get(0) != q) masks = masks(scope, q, type);
-            NDIndex span = new NDIndex(":, :, {}:{}", s, end);
-            NDArray dc = delta.get(span);                                   // [B,E,q]
             NDArray strict = dc.expandDims(3).mul(masks[0]);                // Δ_m where m > j: [B,E,q(m),q(j)]
             NDArray g = strict.cumSum(2);                                   // G[l,j] = Σ_{j<m≤l} Δ_m
             strict.close();
@@ -146,16 +152,16 @@ public final class SelectiveScan {
             scaled.close();
             NDArray decay = masked.exp();
             masked.close();
-            NDArray v = dc.mul(u.get(span)).expandDims(2).mul(b.get(span).expandDims(1)); // Δ_j x_j B_j: [B,E,n,q]
+            NDArray v = dc.mul(us.get(i)).expandDims(2).mul(bs.get(i).expandDims(1)); // Δ_j x_j B_j: [B,E,n,q]
             NDArray h = decay.matMul(v.expandDims(4)).squeeze(4);          // Σ_j decay[l,j] v_j: [B,E,n,q]
             if (hIn != null) {
                 NDArray carry = dc.cumSum(2).expandDims(2).mul(a2).exp();  // exp(A·cumΔ_l) ≤ 1: [B,E,n,q]
                 h = h.add(carry.mul(hIn.expandDims(3)));
             }
-            ys.add(h.mul(c.get(span).expandDims(1)).sum(new int[] {2}));    // Σ_k C_l[k] h_l[·,k]: [B,E,q]
+            ys.add(h.mul(cs.get(i).expandDims(1)).sum(new int[] {2}));      // Σ_k C_l[k] h_l[·,k]: [B,E,q]
             hIn = h.get(new NDIndex(":, :, :, {}", q - 1));
         }
-        return ys.size() == 1 ? ys.get(0) : NDArrays.concat(ys, 2);
+        return concat(ys, 2);
     }
 
     /** {@code [strictly-lower 0/1 mask, 0 / −∞ upper mask]} of size q × q (row = l, column = j). */
@@ -185,6 +191,14 @@ public final class SelectiveScan {
     /** {@code x · σ(x)}. */
     public static NDArray silu(NDArray x) {
         return x.mul(Activation.sigmoid(x));
+    }
+
+    /**
+     * Concatenation that keeps autograd for a single part: DJL's {@code NDArrays.concat} returns
+     * {@code duplicate()} for one array, and the PyTorch engine's clone is cut from the graph (its gradient is lost).
+     */
+    static NDArray concat(NDList parts, int axis) {
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, axis);
     }
 
     private static NDArray attach(NDArray a, NDManager scope) {

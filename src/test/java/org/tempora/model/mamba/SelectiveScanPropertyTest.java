@@ -182,6 +182,41 @@ class SelectiveScanPropertyTest {
         }
     }
 
+    /**
+     * Gradients of both algorithms against central differences of the plain-Java oracle (an autograd-independent
+     * check), including L = 1 and a partial last chunk.
+     */
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        for (int len : new int[] {1, 4, 7}) {
+            Args x = Args.random(100 + len, 1, 2, 2, len, 1);
+            double[][] inputs = {x.u, x.deltaRaw, x.a, x.bm, x.cm, x.d, x.z, x.bias};
+            for (SelectiveScan.Mode mode : new SelectiveScan.Mode[] {SelectiveScan.Mode.sequential(), SelectiveScan.Mode.chunked(3)}) {
+                Run r = run(x, mode, DataType.FLOAT64);
+                for (int g = 0; g < inputs.length; g++) {
+                    for (int i = 0; i < inputs[g].length; i++) {
+                        double keep = inputs[g][i];
+                        double h = 1e-6 * Math.max(1, Math.abs(keep));
+                        inputs[g][i] = keep + h;
+                        double up = loss(x);
+                        inputs[g][i] = keep - h;
+                        double down = loss(x);
+                        inputs[g][i] = keep;
+                        assertThat(r.grads()[g][i]).as("L=%d %s grad %s[%d]", len, mode, GRAD_NAMES[g], i)
+                                .isCloseTo((up - down) / (2 * h), org.assertj.core.data.Offset.offset(1e-6 * (1 + Math.abs(r.grads()[g][i]))));
+                    }
+                }
+            }
+        }
+    }
+
+    static double loss(Args x) {
+        double[] out = oracle(x);
+        double s = 0;
+        for (int i = 0; i < out.length; i++) s += out[i] * x.r[i];
+        return s;
+    }
+
     /** The chunk size only changes how the work is split, never the result (L = 1, Q ≥ L, Q = 1). */
     @Test
     void degenerateChunkSizes() {
