@@ -212,7 +212,7 @@ public final class MambaMixer extends Module {
 
     private NDArray scan(Inputs in, Parameter aLogParam, Parameter dParam, Linear dtProj, NDManager scope,
                          Map<String, NDArray> trace, int k) {
-        NDArray a = scoped(aLogParam.array().exp().neg(), scope);
+        NDArray a = scoped(aLogParam.array().exp(), scope).neg(); // exp attached to the batch, so nothing stays in the model's manager
         NDArray dtBias = dtProj.namedParameters().get("bias").array();
         NDArray out = SelectiveScan.scan(in.x, in.deltaRaw, a, in.b, in.c, dParam.array(), in.z, dtBias, scan);
         if (trace != null) {
