@@ -222,6 +222,33 @@ public final class Flops {
         return linear(l, dModel, 2 * e).as("in_proj").plus(core).plus(linear(l, e, dModel).as("out_proj"));
     }
 
+    /**
+     * One Audio Mamba forward per example (reference-spec §5.1–5.2): patch embedding {@code Conv2d(C → D, pf × pt)}
+     * + bias; positional embedding add over {@code L = N + 1} tokens (the middle class token included); {@code depth}
+     * blocks, each {@code norm} (RMSNorm over L·D), {@code mixer} ({@link #mambaMixer} with AuM's constants and the
+     * configured variant) and the residual add (the first block has none, the final add before {@code norm_f} makes
+     * up the count); {@code norm_f} over the class token only (all the head reads; tempora computes just that);
+     * head Linear(D → classes) + bias.
+     */
+    public static FlopCount aum(org.tempora.model.mamba.AumConfig c) {
+        PatchGeometry g = c.patches();
+        long n = g.numPatches();
+        long l = c.sequenceLength();
+        long d = c.dim();
+        org.tempora.model.mamba.MambaMixer.Config m = c.mixer();
+        FlopCount patch = conv2d(g.inChannels(), d, g.patchF(), g.patchT(), g.fDim(), g.tDim()).as("patch_embed.conv")
+                .plus(add(mul(n, d)).as("patch_embed.bias"));
+        FlopCount block = rmsNorm(l, d).as("norm")
+                .plus(mambaMixer(l, d, m.dState(), m.dConv(), m.expand(), m.dtRank(), c.variant().flops()).as("mixer"))
+                .plus(add(mul(l, d)).as("residual"));
+        return patch
+                .plus(add(mul(l, d)).as("pos_embed"))
+                .plus(block.times(c.depth()).as("layers"))
+                .plus(rmsNorm(1, d).as("norm_f"))
+                .plus(linear(1, d, c.numClasses()).as("head"))
+                .plus(add(c.numClasses()).as("head.bias"));
+    }
+
     // ------------------------------------------------------------------------------------------- DiffRes
 
     /**

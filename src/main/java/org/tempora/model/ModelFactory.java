@@ -3,6 +3,10 @@ package org.tempora.model;
 import ai.djl.ndarray.NDManager;
 import org.tempora.ConfigException;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.model.mamba.AudioMamba;
+import org.tempora.model.mamba.AumConfig;
+import org.tempora.model.mamba.Bimamba;
+import org.tempora.model.mamba.SelectiveScan;
 import org.tempora.resolution.ResolutionStage;
 import org.tempora.resolution.ResolutionStages;
 import org.tempora.tokens.PatchGeometry;
@@ -24,7 +28,8 @@ public final class ModelFactory {
         PatchGeometry g = geometry(cfg.tokens, channels, in.bins(), frames);
         var backbone = switch (cfg.backbone.kind) {
             case "ast" -> new Ast(manager, astConfig(cfg.backbone, g, in.numClasses()), cfg.seed);
-            default -> throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (ast)");
+            case "aum" -> new AudioMamba(manager, aumConfig(cfg.backbone, g, in.numClasses()), cfg.seed);
+            default -> throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (ast, aum)");
         };
         return new TemporaModel(manager, res, backbone, in.normMean(), in.normStd());
     }
@@ -48,5 +53,17 @@ public final class ModelFactory {
         int depth = b.depth != null ? b.depth : base.depth();
         int hidden = b.dim != null ? 4 * dim : base.mlpHidden();
         return new AstConfig(dim, depth, heads, hidden, g, classes);
+    }
+
+    /**
+     * Audio Mamba from the backbone section: {@code size} preset, {@code dim}/{@code depth} overrides,
+     * {@code bimamba} (none, v1, v2), {@code scan} (chunked, sequential) and {@code scan_chunk}. {@code heads} has no
+     * meaning for AuM and is ignored.
+     */
+    public static AumConfig aumConfig(ExperimentConfig.Backbone b, PatchGeometry g, int classes) {
+        AumConfig base = AumConfig.preset(b.size, Bimamba.parse(b.bimamba), g, classes, SelectiveScan.Mode.parse(b.scan, b.scanChunk));
+        int dim = b.dim != null ? b.dim : base.dim();
+        int depth = b.depth != null ? b.depth : base.depth();
+        return new AumConfig(dim, depth, base.variant(), g, classes, base.scan());
     }
 }

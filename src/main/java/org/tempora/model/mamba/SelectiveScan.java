@@ -1,0 +1,208 @@
+package org.tempora.model.mamba;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.Locale;
+import org.tempora.ConfigException;
+
+/**
+ * The selective scan of Mamba (reference {@code selective_scan_ref}, reference-spec §5.3 step 6 and §5.4) built from
+ * differentiable DJL ops, so the same code trains through autograd on the CPU. Layout is the reference's
+ * (batch, channel, length): {@code u, Δ_raw, z} {@code [B, E, L]}, {@code B, C} {@code [B, n, L]}, {@code A}
+ * {@code [E, n]}, {@code D, Δ_bias} {@code [E]}.
+ *
+ * <p>With {@code Δ = softplus(Δ_raw + Δ_bias)} (PyTorch softplus, threshold 20), per channel e and state k:
+ * {@code h_l = exp(Δ_l A) ⊙ h_{l−1} + Δ_l B_l x_l}, {@code y_l = Σ_k C_l[k] h_l[·,k] + D ⊙ x_l}, and the result
+ * {@code y ⊙ SiLU(z)}. Two algorithms compute the recurrence:
+ * <ul>
+ *   <li>{@link Algorithm#SEQUENTIAL}: the recurrence step by step (a Java loop of L small tensor steps). Exact
+ *       reference order; for tests and short sequences.</li>
+ *   <li>{@link Algorithm#CHUNKED}: the closed form within chunks of Q steps (Mamba-2/SSD style) with the state carried
+ *       between chunks, so the loop has ⌈L/Q⌉ iterations of batched ops. See {@link #chunked} and docs/aum.md.</li>
+ * </ul>
+ */
+public final class SelectiveScan {
+    private SelectiveScan() {}
+
+    /** How the recurrence is evaluated. */
+    public enum Algorithm {
+        SEQUENTIAL,
+        CHUNKED
+    }
+
+    /** Algorithm plus the chunk length Q of {@link Algorithm#CHUNKED} (ignored by the sequential scan). */
+    public record Mode(Algorithm algorithm, int chunk) {
+        public Mode {
+            if (algorithm == null) throw new ConfigException("scan algorithm is missing (chunked, sequential)");
+            if (chunk < 1) throw new ConfigException("backbone.scan_chunk must be >= 1, got " + chunk);
+        }
+
+        public static Mode sequential() {
+            return new Mode(Algorithm.SEQUENTIAL, 1);
+        }
+
+        public static Mode chunked(int chunk) {
+            return new Mode(Algorithm.CHUNKED, chunk);
+        }
+
+        /** From the config values {@code backbone.scan} and {@code backbone.scan_chunk}. */
+        public static Mode parse(String kind, int chunk) {
+            if (kind == null) throw new ConfigException("backbone.scan is missing (chunked, sequential)");
+            return switch (kind.toLowerCase(Locale.ROOT)) {
+                case "chunked" -> chunked(chunk);
+                case "sequential" -> new Mode(Algorithm.SEQUENTIAL, Math.max(1, chunk));
+                default -> throw new ConfigException("unknown backbone.scan '" + kind + "' (chunked, sequential)");
+            };
+        }
+    }
+
+    /**
+     * The full reference scan: {@code (scan(x, softplus(Δ_raw + Δ_bias), A, B, C) + D ⊙ x) ⊙ SiLU(z)}.
+     *
+     * @param u         x after the conv, {@code [B, E, L]}
+     * @param deltaRaw  {@code W_dt · δ_low} before bias and softplus, {@code [B, E, L]}
+     * @param a         {@code A = −exp(A_log)}, {@code [E, n]}, already attached to the batch's manager
+     * @param b         {@code [B, n, L]}
+     * @param c         {@code [B, n, L]}
+     * @param d         skip weights {@code [E]} (a parameter)
+     * @param z         gate {@code [B, E, L]}, or null for no gate
+     * @param deltaBias {@code [E]} (a parameter), or null
+     * @return {@code [B, E, L]}
+     */
+    public static NDArray scan(NDArray u, NDArray deltaRaw, NDArray a, NDArray b, NDArray c, NDArray d, NDArray z,
+                               NDArray deltaBias, Mode mode) {
+        NDManager scope = u.getManager();
+        long e = u.getShape().get(1);
+        NDArray pre = deltaBias == null ? deltaRaw : deltaRaw.add(attach(deltaBias.reshape(e, 1), scope));
+        NDArray delta = softplus(pre);
+        NDArray y = mode.algorithm() == Algorithm.SEQUENTIAL ? sequential(u, delta, a, b, c) : chunked(u, delta, a, b, c, mode.chunk());
+        NDArray out = d == null ? y : y.add(u.mul(attach(d.reshape(e, 1), scope)));
+        return z == null ? out : out.mul(silu(z));
+    }
+
+    /**
+     * {@code y_l[e] = Σ_k C_l[k] h_l[e,k]} by the recurrence, one step at a time (the reference loop). Δ is already
+     * positive (after softplus). Returns {@code [B, E, L]}.
+     */
+    public static NDArray sequential(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c) {
+        long len = u.getShape().get(2);
+        // [B,E,1,L]·[E,n,1] → [B,E,n,L], then time-major and split into L steps at once: the backward of one split is
+        // one concatenation, whereas indexing step by step would cost a full-size zero tensor per step (O(L²)).
+        NDList decay = delta.expandDims(2).mul(a.expandDims(2)).exp().transpose(3, 0, 1, 2).split(len, 0);
+        NDList input = delta.mul(u).expandDims(2).mul(b.expandDims(1)).transpose(3, 0, 1, 2).split(len, 0);
+        NDList states = new NDList((int) len);
+        NDArray h = null;
+        for (int l = 0; l < len; l++) {
+            h = h == null ? input.get(l) : decay.get(l).mul(h).add(input.get(l)); // [1, B, E, n]
+            states.add(h);
+        }
+        NDArray hs = concat(states, 0);                                            // [L, B, E, n]
+        NDArray y = hs.mul(c.transpose(2, 0, 1).expandDims(2)).sum(new int[] {3}); // Σ_k C_l[k] h_l[·,k]: [L, B, E]
+        return y.transpose(1, 2, 0);
+    }
+
+    /**
+     * The chunked closed form (reference-spec §5.4). For a chunk of q ≤ Q steps entered with state {@code h_in}
+     * ({@code [B, E, n]}) and with {@code G[l, j] = Σ_{j<m≤l} Δ_m} (per batch and channel, from a cumulative sum
+     * over a strictly-lower-triangular copy of Δ, so no large cumulative sums are subtracted):
+     * <pre>
+     *   h_l = exp(A·cumΔ_l) ⊙ h_in + Σ_{j≤l} exp(A·G[l,j]) ⊙ (Δ_j x_j B_j)
+     * </pre>
+     * The decay {@code exp(A·G)} is formed as a {@code [B, E, n, q, q]} tensor whose entries with j &gt; l are set
+     * to −∞ <em>before</em> exponentiating (so every exponent is ≤ 0: nothing overflows, masked entries are exactly
+     * 0 and their gradients too); the sum over j is one batched matmul. {@code y_l = Σ_k C_l[k] h_l[·,k]}; the
+     * state {@code h_{q−1}} is carried into the next chunk.
+     *
+     * <p>Cost: Q× the sequential work and activation memory of the scan ({@code B·E·n·L·Q} decay values are kept
+     * for the backward pass), in ⌈L/Q⌉ loop iterations instead of L. Returns {@code [B, E, L]}.
+     */
+    public static NDArray chunked(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, int chunk) {
+        NDManager scope = u.getManager();
+        long e = a.getShape().get(0);
+        long n = a.getShape().get(1);
+        long len = u.getShape().get(2);
+        DataType type = delta.getDataType();
+        NDArray a2 = a.reshape(e, n, 1);       // for [B,E,1,q] → [B,E,n,q]
+        NDArray a4 = a.reshape(e, n, 1, 1);    // for [B,E,1,q,q] → [B,E,n,q,q]
+        NDArray[] masks = null;
+        long[] cuts = new long[(int) ((len - 1) / chunk)];
+        for (int i = 0; i < cuts.length; i++) cuts[i] = (long) (i + 1) * chunk;
+        // One split per input (not an index per chunk): its backward is a single concatenation.
+        NDList deltas = delta.split(cuts, 2);
+        NDList us = u.split(cuts, 2);
+        NDList bs = b.split(cuts, 2);
+        NDList cs = c.split(cuts, 2);
+        NDList ys = new NDList();
+        NDArray hIn = null;
+        for (int i = 0; i < deltas.size(); i++) {
+            NDArray dc = deltas.get(i);                                     // [B,E,q]
+            int q = (int) dc.getShape().get(2);
+            if (masks == null || masks[0].getShape().get(0) != q) masks = masks(scope, q, type);
+            NDArray strict = dc.expandDims(3).mul(masks[0]);                // Δ_m where m > j: [B,E,q(m),q(j)]
+            NDArray g = strict.cumSum(2);                                   // G[l,j] = Σ_{j<m≤l} Δ_m
+            strict.close();
+            NDArray scaled = g.expandDims(2).mul(a4);                       // A·G: [B,E,n,q,q], ≤ 0 on j ≤ l
+            NDArray masked = scaled.add(masks[1]);                          // −∞ where j > l
+            scaled.close();
+            NDArray decay = masked.exp();
+            masked.close();
+            NDArray v = dc.mul(us.get(i)).expandDims(2).mul(bs.get(i).expandDims(1)); // Δ_j x_j B_j: [B,E,n,q]
+            NDArray h = decay.matMul(v.expandDims(4)).squeeze(4);          // Σ_j decay[l,j] v_j: [B,E,n,q]
+            if (hIn != null) {
+                NDArray carry = dc.cumSum(2).expandDims(2).mul(a2).exp();  // exp(A·cumΔ_l) ≤ 1: [B,E,n,q]
+                h = h.add(carry.mul(hIn.expandDims(3)));
+            }
+            ys.add(h.mul(cs.get(i).expandDims(1)).sum(new int[] {2}));      // Σ_k C_l[k] h_l[·,k]: [B,E,q]
+            hIn = h.get(new NDIndex(":, :, :, {}", q - 1));
+        }
+        return concat(ys, 2);
+    }
+
+    /** {@code [strictly-lower 0/1 mask, 0 / −∞ upper mask]} of size q × q (row = l, column = j). */
+    private static NDArray[] masks(NDManager scope, int q, DataType type) {
+        float[] lower = new float[q * q];
+        float[] upper = new float[q * q];
+        for (int l = 0; l < q; l++) {
+            for (int j = 0; j < q; j++) {
+                lower[l * q + j] = l > j ? 1f : 0f;
+                upper[l * q + j] = j > l ? Float.NEGATIVE_INFINITY : 0f;
+            }
+        }
+        NDArray lo = scope.create(lower, new Shape(q, q));
+        NDArray up = scope.create(upper, new Shape(q, q));
+        if (type != DataType.FLOAT32) {
+            lo = lo.toType(type, false);
+            up = up.toType(type, false);
+        }
+        return new NDArray[] {lo, up};
+    }
+
+    /** PyTorch's softplus (beta 1, threshold 20: x itself above 20), via libtorch. */
+    public static NDArray softplus(NDArray x) {
+        return Activation.softPlus(x);
+    }
+
+    /** {@code x · σ(x)}. */
+    public static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /**
+     * Concatenation that keeps autograd for a single part: DJL's {@code NDArrays.concat} returns
+     * {@code duplicate()} for one array, and the PyTorch engine's clone is cut from the graph (its gradient is lost).
+     */
+    static NDArray concat(NDList parts, int axis) {
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, axis);
+    }
+
+    private static NDArray attach(NDArray a, NDManager scope) {
+        a.attach(scope);
+        return a;
+    }
+}
