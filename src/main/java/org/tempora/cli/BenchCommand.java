@@ -182,6 +182,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            // JMH's own options (-f, -wi, -i, …) arrive here as positional arguments, in order (see Main)
             org.openjdk.jmh.Main.main(args == null ? new String[0] : args.toArray(new String[0]));
             return Main.EXIT_OK;
         }

@@ -104,8 +104,11 @@ public final class ExperimentConfig {
         public Integer heads = null;
         /** AuM: none (Fo-Fo), v1 (Fo-Bi), v2 (Bi-Bi). */
         public String bimamba = "v2";
-        /** AuM scan: chunked, sequential. */
-        public String scan = "chunked";
+        /**
+         * AuM scan: sequential (per-step recurrence, the fastest on CPU here, see docs/aum.md) or chunked (the
+         * SSD-style closed form per chunk of {@code scan_chunk} steps).
+         */
+        public String scan = "sequential";
         public int scanChunk = 32;
     }
 

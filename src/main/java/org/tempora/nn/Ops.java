@@ -26,10 +26,15 @@ public final class Ops {
     }
 
     public static NDArray concat(NDArray... parts) {
-        return ai.djl.ndarray.NDArrays.concat(new NDList(parts), 1);
+        return concat(1, parts);
     }
 
+    /**
+     * Concatenation along an axis. A single part is returned as is: DJL's concat of one array returns a
+     * {@code duplicate()}, which is cut from autograd and would silently stop gradients.
+     */
     public static NDArray concat(int axis, NDArray... parts) {
+        if (parts.length == 1) return parts[0];
         return ai.djl.ndarray.NDArrays.concat(new NDList(parts), axis);
     }
 }

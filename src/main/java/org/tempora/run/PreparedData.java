@@ -90,7 +90,7 @@ public final class PreparedData {
         }
         PreparedData pd = new PreparedData(ds, fe, mean, std, computed, digest(ds, fe));
         pd.features.putAll(sets);
-        FeatureMasker masker = masker(cfg.augment, fe.fbank().numMelBins());
+        FeatureMasker masker = masker(cfg, fe.fbank().numMelBins());
         for (Map.Entry<Split, FeatureSet> e : sets.entrySet()) {
             FeatureBatchSource.Augment aug = e.getKey() == Split.TRAIN
                     ? new FeatureBatchSource.Augment(masker, cfg.augment.mixup, cfg.augment.noise, std)
@@ -100,8 +100,13 @@ public final class PreparedData {
         return pd;
     }
 
-    /** The masking augmentation a config names (SpecAugment, or none). */
-    public static FeatureMasker masker(ExperimentConfig.Augment a, int bins) {
+    /** The masking augmentation a config names: SpecMask (augment.specmask_ratio > 0), SpecAugment, or none. */
+    public static FeatureMasker masker(ExperimentConfig cfg, int bins) {
+        ExperimentConfig.Augment a = cfg.augment;
+        if (a.specmaskRatio > 0) {
+            if (a.freqm > 0 || a.timem > 0) throw new ConfigException("choose SpecMask (augment.specmask_ratio) or SpecAugment (augment.freqm/timem), not both");
+            return org.tempora.augment.SpecMask.fromConfig(cfg, bins);
+        }
         if (a.freqm < 0 || a.timem < 0) throw new ConfigException("augment.freqm and augment.timem must be >= 0");
         if (a.freqm == 0 && a.timem == 0) return null;
         return (x, off, t, f, rng) -> SpecAugment.apply(x, off, t, f, a.freqm, a.timem, rng);

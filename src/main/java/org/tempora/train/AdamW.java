@@ -65,6 +65,12 @@ public final class AdamW {
             }
         }
         norm = Math.sqrt(norm);
+        if (!Double.isFinite(norm)) {
+            for (NDArray g : grads) if (g != null) g.close();
+            zeroGradients(new java.util.ArrayList<>(params.values()));
+            throw new org.tempora.TemporaException("training diverged: the gradient norm became " + norm
+                    + " (lower train.lr or set train.grad_clip)");
+        }
         float rescale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
