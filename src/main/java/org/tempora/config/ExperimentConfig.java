@@ -102,6 +102,11 @@ public final class ExperimentConfig {
         public Integer dim = null;
         public Integer depth = null;
         public Integer heads = null;
+        /**
+         * AST block initialisation: timm (AST's own, trunc_normal 0.02) or xavier (ViT/JAX; trains narrow models from
+         * scratch without a plateau — the CPU presets use it). See {@link org.tempora.nn.InitScheme}.
+         */
+        public String init = "timm";
         /** AuM: none (Fo-Fo), v1 (Fo-Bi), v2 (Bi-Bi). */
         public String bimamba = "v2";
         /**

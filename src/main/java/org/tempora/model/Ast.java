@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tempora.nn.Init;
+import org.tempora.nn.InitScheme;
 import org.tempora.nn.LayerNorm;
 import org.tempora.nn.Linear;
 import org.tempora.nn.Module;
@@ -33,7 +34,7 @@ public final class Ast extends Module implements Classifier {
         final Module blocks;
         final LayerNorm norm;
 
-        Vit(NDManager m, SplittableRandom rng, AstConfig c) {
+        Vit(NDManager m, SplittableRandom rng, AstConfig c, InitScheme init) {
             int d = c.dim();
             clsToken = param("cls_token", Init.truncNormal(m, rng, 0.02, 1, 1, d), false);
             posEmbed = param("pos_embed", Init.truncNormal(m, rng, 0.02, 1, c.sequenceLength(), d), false);
@@ -41,7 +42,7 @@ public final class Ast extends Module implements Classifier {
             patchEmbed = child("patch_embed", new PatchEmbed(m, rng, c.patches(), d));
             blocks = child("blocks", new Blocks());
             for (int i = 0; i < c.depth(); i++) {
-                ((Blocks) blocks).add(i, new TransformerBlock(m, rng, d, c.heads(), c.mlpHidden()));
+                ((Blocks) blocks).add(i, new TransformerBlock(m, rng, d, c.heads(), c.mlpHidden(), init));
             }
             norm = child("norm", new LayerNorm(m, d, 1e-6f));
         }
@@ -65,10 +66,15 @@ public final class Ast extends Module implements Classifier {
         }
     }
 
+    /** AST with timm's initialisation (as AST builds it without pretrained weights). */
     public Ast(NDManager manager, AstConfig config, long seed) {
+        this(manager, config, seed, InitScheme.TIMM);
+    }
+
+    public Ast(NDManager manager, AstConfig config, long seed, InitScheme init) {
         this.config = config;
         SplittableRandom rng = new SplittableRandom(seed);
-        this.v = child("v", new Vit(manager, rng, config));
+        this.v = child("v", new Vit(manager, rng, config, init));
         this.head = child("mlp_head", new Head(manager, rng, config.dim(), config.numClasses()));
     }
 

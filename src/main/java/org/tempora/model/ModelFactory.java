@@ -27,7 +27,7 @@ public final class ModelFactory {
         int channels = res == null ? 1 : res.outputChannels();
         PatchGeometry g = geometry(cfg.tokens, channels, in.bins(), frames);
         var backbone = switch (cfg.backbone.kind) {
-            case "ast" -> new Ast(manager, astConfig(cfg.backbone, g, in.numClasses()), cfg.seed);
+            case "ast" -> new Ast(manager, astConfig(cfg.backbone, g, in.numClasses()), cfg.seed, org.tempora.nn.InitScheme.parse(cfg.backbone.init));
             case "aum" -> new AudioMamba(manager, aumConfig(cfg.backbone, g, in.numClasses()), cfg.seed);
             default -> throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (ast, aum)");
         };

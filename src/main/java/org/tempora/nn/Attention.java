@@ -16,12 +16,16 @@ public final class Attention extends Module {
     private final Linear proj;
 
     public Attention(NDManager m, SplittableRandom rng, int dim, int heads) {
+        this(m, rng, dim, heads, InitScheme.TIMM);
+    }
+
+    public Attention(NDManager m, SplittableRandom rng, int dim, int heads, InitScheme init) {
         if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " is not divisible by " + heads + " heads");
         this.heads = heads;
         this.headDim = dim / heads;
         this.scale = (float) Math.pow(headDim, -0.5);
-        this.qkv = child("qkv", Linear.vit(m, rng, dim, 3 * dim, true));
-        this.proj = child("proj", Linear.vit(m, rng, dim, dim, true));
+        this.qkv = child("qkv", Linear.block(m, rng, dim, 3 * dim, true, init));
+        this.proj = child("proj", Linear.block(m, rng, dim, dim, true, init));
     }
 
     /** x [B, N, D] → [B, N, D]. */

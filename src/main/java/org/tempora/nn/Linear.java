@@ -16,6 +16,14 @@ public final class Linear extends Module {
         return new Linear(in, out, Init.truncNormal(m, rng, 0.02, out, in), bias ? Init.zeros(m, out) : null);
     }
 
+    /** A transformer-block Linear initialised by the given scheme (zero bias either way). */
+    public static Linear block(NDManager m, SplittableRandom rng, int in, int out, boolean bias, InitScheme scheme) {
+        if (scheme == InitScheme.XAVIER) {
+            return new Linear(in, out, Init.xavierUniform(m, rng, in, out, out, in), bias ? Init.zeros(m, out) : null);
+        }
+        return vit(m, rng, in, out, bias);
+    }
+
     /** PyTorch default init: U(±1/√in) for weight and bias. */
     public static Linear torchDefault(NDManager m, SplittableRandom rng, int in, int out, boolean bias) {
         NDArray w = Init.torchDefaultWeight(m, rng, in, out, in);

@@ -10,8 +10,12 @@ public final class Mlp extends Module {
     private final Linear fc2;
 
     public Mlp(NDManager m, SplittableRandom rng, int dim, int hidden) {
-        this.fc1 = child("fc1", Linear.vit(m, rng, dim, hidden, true));
-        this.fc2 = child("fc2", Linear.vit(m, rng, hidden, dim, true));
+        this(m, rng, dim, hidden, InitScheme.TIMM);
+    }
+
+    public Mlp(NDManager m, SplittableRandom rng, int dim, int hidden, InitScheme init) {
+        this.fc1 = child("fc1", Linear.block(m, rng, dim, hidden, true, init));
+        this.fc2 = child("fc2", Linear.block(m, rng, hidden, dim, true, init));
     }
 
     public NDArray forward(NDArray x) {

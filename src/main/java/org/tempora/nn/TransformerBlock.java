@@ -12,10 +12,14 @@ public final class TransformerBlock extends Module {
     private final Mlp mlp;
 
     public TransformerBlock(NDManager m, SplittableRandom rng, int dim, int heads, int mlpHidden) {
+        this(m, rng, dim, heads, mlpHidden, InitScheme.TIMM);
+    }
+
+    public TransformerBlock(NDManager m, SplittableRandom rng, int dim, int heads, int mlpHidden, InitScheme init) {
         this.norm1 = child("norm1", new LayerNorm(m, dim, 1e-6f));
-        this.attn = child("attn", new Attention(m, rng, dim, heads));
+        this.attn = child("attn", new Attention(m, rng, dim, heads, init));
         this.norm2 = child("norm2", new LayerNorm(m, dim, 1e-6f));
-        this.mlp = child("mlp", new Mlp(m, rng, dim, mlpHidden));
+        this.mlp = child("mlp", new Mlp(m, rng, dim, mlpHidden, init));
     }
 
     public NDArray forward(NDArray x) {

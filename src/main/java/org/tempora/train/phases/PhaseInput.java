@@ -138,7 +138,8 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
         }
         ExperimentConfig pc = config(base);
         PatchGeometry g = ModelFactory.geometry(pc.tokens, 1, in.bins(), modelFrames);
-        Ast ast = new Ast(manager, ModelFactory.astConfig(pc.backbone, g, in.numClasses()), pc.seed);
+        Ast ast = new Ast(manager, ModelFactory.astConfig(pc.backbone, g, in.numClasses()), pc.seed,
+                org.tempora.nn.InitScheme.parse(pc.backbone.init));
         return new TemporaModel(manager, pooling(in.bins()), ast, in.normMean(), in.normStd());
     }
 
