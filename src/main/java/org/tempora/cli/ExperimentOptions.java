@@ -33,6 +33,10 @@ final class ExperimentOptions {
     @Option(names = "--skip-bad", description = "Skip bad dataset entries and unreadable audio (listed) instead of failing.")
     boolean skipBad;
 
+    @Option(names = "--phases", paramLabel = "SCHEDULE", description = "Coarse-to-fine schedule, e.g. 'fshift 4->1 @25%%', "
+            + "'avgpool 2->1 @5' (epochs), 'patch-pi 4->2->1 @30%%' (sets train.phases; see docs/coarse-to-fine.md).")
+    String phases;
+
     ExperimentConfig build() {
         List<String> all = new ArrayList<>(overrides);
         if (data != null) all.add("data.path=" + quote(data));
@@ -40,7 +44,9 @@ final class ExperimentOptions {
         if (epochs != null) all.add("train.epochs=" + epochs);
         if (seed != null) all.add("seed=" + seed);
         if (skipBad) all.add("data.skip_bad=true");
-        return ConfigLoader.load(preset, config, all);
+        ExperimentConfig c = ConfigLoader.load(preset, config, all);
+        if (phases != null) c.train.phases = org.tempora.train.phases.PhaseSchedule.parseSpec(phases);
+        return c;
     }
 
     private static String quote(String s) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,14 @@ import org.tempora.model.ModelFactory;
 import org.tempora.model.TemporaModel;
 import org.tempora.train.Evaluator;
 import org.tempora.train.RunFiles;
+import org.tempora.train.EpochRecord;
 import org.tempora.train.Trainer;
+import org.tempora.train.phases.PhaseAccounting;
+import org.tempora.train.phases.PhaseControl;
+import org.tempora.train.phases.PhaseInput;
+import org.tempora.train.phases.PhaseSchedule;
+import org.tempora.train.phases.PhaseTransition;
+import org.tempora.train.phases.PlateauSwitch;
 
 /**
  * One experiment from config to report: read the data, compute (or reuse) features, build the model, train
@@ -47,13 +55,13 @@ public final class Experiment {
         var test = data.sources.getOrDefault(Split.TEST, valid);
         boolean multi = data.dataset.multiLabel();
         writeRunJson(run, cfg, data, "training", Map.of());
-        try (NDManager manager = Engine.getInstance().newBaseManager();
-             TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(train.frames(), train.bins(),
-                     data.dataset.numClasses(), data.normMean, data.normStd), manager)) {
-            l.onStage(String.format(java.util.Locale.ROOT, "training %s (%.2f M parameters) on %d clips, validating on %d",
-                    cfg.backbone.kind, model.parameterCount() / 1e6, train.size(), valid.size()));
-            Trainer trainer = new Trainer(cfg, model, train, valid, multi, run, l);
-            Trainer.Result result = trainer.fit(o.resume());
+        PhaseSchedule schedule = PhaseSchedule.of(cfg.train);
+        try (NDManager manager = Engine.getInstance().newBaseManager()) {
+            Trained t = schedule.isMultiPhase()
+                    ? trainPhases(cfg, schedule, data, o, run, l, manager)
+                    : trainSingle(cfg, data, o, run, l, manager);
+            TemporaModel model = t.model();
+            Trainer.Result result = t.result();
             String selected = selectFinal(cfg, model, run, result);
             try {
                 model.save(run.model());
@@ -68,15 +76,118 @@ public final class Experiment {
             numbers.put("best_epoch", result.bestEpoch());
             numbers.put("best_valid_" + result.metricName(), result.bestMetric());
             numbers.put("train_seconds", result.trainSeconds());
+            numbers.put("epochs_run", result.history().size());
             numbers.put("test", er.asMap());
             numbers.put("test_loss", scores.loss());
             numbers.put("parameters", model.parameterCount());
             numbers.putAll(Evaluation.costs(cfg, model, test, cfg.eval.batchSize));
+            numbers.put("train_flops", PhaseAccounting.total(PhaseAccounting.fromRecords(result.history())).flops());
+            if (schedule.isMultiPhase()) numbers.put("phases", phaseTable(schedule, result.history(), t.descriptions()));
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
             Reports.write(run, cfg, data, result.history(), er, numbers, List.of());
             return new Summary(run, er, numbers);
         }
+    }
+
+    /** A trained final model with its history (and, for multi-phase runs, each phase's description). */
+    private record Trained(TemporaModel model, Trainer.Result result, List<String> descriptions) {}
+
+    private static Trained trainSingle(ExperimentConfig cfg, PreparedData data, Options o, RunFiles run, RunListener l, NDManager manager) {
+        var train = data.sources.get(Split.TRAIN);
+        var valid = data.sources.get(Split.VALID);
+        TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(train.frames(), train.bins(),
+                data.dataset.numClasses(), data.normMean, data.normStd), manager);
+        l.onStage(String.format(java.util.Locale.ROOT, "training %s (%.2f M parameters, %d tokens) on %d clips, validating on %d",
+                cfg.backbone.kind, model.parameterCount() / 1e6, model.tokens(), train.size(), valid.size()));
+        Trainer.Result r = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l).fit(o.resume());
+        return new Trained(model, r, List.of());
+    }
+
+    /**
+     * Coarse-to-fine training: each phase gets its own input (fshift features, pooling, or wider patches), a fresh
+     * model whose weights are carried over from the previous phase ({@link PhaseTransition}: every tensor copied,
+     * positional embeddings and, for patch phases, the patch kernel resized), a fresh optimiser and learning-rate
+     * schedule (as the paper resets them), and ends after its planned epochs or on a validation plateau. The final
+     * phase is full resolution; only its epochs can be selected as "best". Normalisation statistics come from the
+     * full-resolution training data and are the same in every phase.
+     */
+    private static Trained trainPhases(ExperimentConfig cfg, PhaseSchedule schedule, PreparedData full, Options o, RunFiles run,
+                                       RunListener l, NDManager manager) {
+        ExperimentConfig pinned = ConfigLoader.copy(cfg);
+        pinned.features.normMean = full.normMean;
+        pinned.features.normStd = full.normStd;
+        PhaseControl control = PhaseControl.of(cfg.train);
+        int dataThreads = cfg.train.dataThreads > 0 ? cfg.train.dataThreads : Math.max(1, o.threads());
+        Trainer.Checkpoint ck = o.resume() ? Trainer.checkpointOf(run) : null;
+        List<EpochRecord> history = new ArrayList<>();
+        List<String> descriptions = new ArrayList<>();
+        double seconds = 0;
+        int offset = 0;
+        TemporaModel prev = null;
+        NDManager prevManager = null;
+        Trainer.Result result = null;
+        for (int i = 0; i < schedule.size(); i++) {
+            PhaseSchedule.Phase ph = schedule.phase(i);
+            boolean last = i == schedule.size() - 1;
+            PhaseInput in = PhaseInput.of(pinned, ph);
+            descriptions.add(in.describe(pinned));
+            if (ck != null && i + 1 < ck.phase()) continue; // finished before the checkpoint's phase
+            boolean resumeHere = ck != null && i + 1 == ck.phase();
+            if (resumeHere) {
+                offset = ck.epochsDone() - ck.phaseEpochsDone();
+                history = new ArrayList<>(ck.history().subList(0, Math.max(0, ck.history().size() - ck.phaseEpochsDone())));
+                seconds = ck.trainSeconds();
+            }
+            ExperimentConfig pcfg = in.config(pinned);
+            if (last) pcfg.train.epochs = schedule.finalPhaseEpochs(offset);
+            PreparedData data = in.ownFeatures() ? PreparedData.prepare(pcfg, full.dataset, o.cacheRoot(), dataThreads, l) : full;
+            var train = data.sources.get(Split.TRAIN);
+            var valid = data.sources.get(Split.VALID);
+            NDManager pm = manager.newSubManager();
+            TemporaModel model = in.buildModel(pinned, new ModelFactory.Input(in.dataFrames(), train.bins(),
+                    full.dataset.numClasses(), full.normMean, full.normStd), pm);
+            if (prev != null) {
+                PhaseTransition.Report rep = PhaseTransition.adapt(prev, model, PhaseTransition.Options.leaving(schedule.phase(i - 1)));
+                l.onNote("weights carried over: " + rep.copied().size() + " tensors copied, resized " + rep.resized().keySet()
+                        + " (tokens " + rep.tokensBefore() + " → " + rep.tokensAfter() + ")");
+                prevManager.close();
+            }
+            l.onStage(String.format(java.util.Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train.epochs));
+            java.util.function.Predicate<EpochRecord> stop;
+            if (last) {
+                stop = rec -> control.stopFinal(rec.validMetric());
+            } else {
+                PlateauSwitch ps = control.switchFor(ph);
+                if (ps != null && resumeHere) {
+                    for (EpochRecord r : ck.history()) if (r.phase() == i + 1) ps.observe(r.validMetric());
+                }
+                stop = ps == null ? null : rec -> ps.observe(rec.validMetric()) != PlateauSwitch.Decision.CONTINUE;
+            }
+            Trainer.Phase phase = new Trainer.Phase(i + 1, last, offset, history, seconds, stop);
+            result = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase).fit(resumeHere);
+            history = new ArrayList<>(result.history());
+            seconds = result.trainSeconds();
+            offset = history.size();
+            prev = model;
+            prevManager = pm;
+        }
+        return new Trained(prev, result, descriptions);
+    }
+
+    /** Per-phase epochs, training FLOPs and time (the accounting of the paper's Tables 2–5). */
+    static List<Map<String, Object>> phaseTable(PhaseSchedule schedule, List<EpochRecord> history, List<String> descriptions) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (PhaseAccounting.PhaseTotal pt : PhaseAccounting.perPhase(PhaseAccounting.fromRecords(history))) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("phase", pt.phase());
+            r.put("description", pt.phase() - 1 < descriptions.size() ? descriptions.get(pt.phase() - 1) : "");
+            r.put("epochs", pt.epochs());
+            r.put("train_pflops", pt.flops() / 1e15);
+            r.put("train_seconds", pt.seconds());
+            rows.add(r);
+        }
+        return rows;
     }
 
     /** Result of evaluating a trained model on a split. */

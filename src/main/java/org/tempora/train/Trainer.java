@@ -47,6 +47,23 @@ public final class Trainer {
     /** What a finished fit returns. */
     public record Result(List<EpochRecord> history, int bestEpoch, double bestMetric, String metricName, double trainSeconds) {}
 
+    /**
+     * Where this fit sits in a multi-phase (coarse-to-fine) run. A single-phase run is {@link #single()}.
+     *
+     * @param phase         1-based phase number written into every epoch record
+     * @param finalPhase    whether this is the last (full-resolution) phase: only its epochs can become "best"
+     * @param epochOffset   epochs run by earlier phases (global epoch numbers continue from there)
+     * @param prior         epoch records of earlier phases (kept in metrics files and checkpoints)
+     * @param priorSeconds  training time of earlier phases
+     * @param stop          asked after each epoch of this phase whether to end the phase early (may be null)
+     */
+    public record Phase(int phase, boolean finalPhase, int epochOffset, List<EpochRecord> prior, double priorSeconds,
+                        java.util.function.Predicate<EpochRecord> stop) {
+        public static Phase single() {
+            return new Phase(1, true, 0, List.of(), 0, null);
+        }
+    }
+
     private final ExperimentConfig cfg;
     private final TemporaModel model;
     private final BatchSource train;
@@ -56,10 +73,18 @@ public final class Trainer {
     private final Listener listener;
     private final Map<String, Parameter> params;
     private final AdamW optimizer;
+    private final Phase phase;
 
     public Trainer(ExperimentConfig cfg, TemporaModel model, BatchSource train, BatchSource valid, boolean multiLabel,
                    RunFiles run, Listener listener) {
+        this(cfg, model, train, valid, multiLabel, run, listener, Phase.single());
+    }
+
+    /** A trainer for one phase of a multi-phase run ({@code cfg} is the phase's own config). */
+    public Trainer(ExperimentConfig cfg, TemporaModel model, BatchSource train, BatchSource valid, boolean multiLabel,
+                   RunFiles run, Listener listener, Phase phase) {
         this.cfg = cfg;
+        this.phase = phase;
         this.model = model;
         this.train = train;
         this.valid = valid;
@@ -82,28 +107,38 @@ public final class Trainer {
         return l;
     }
 
-    /** Trains from scratch, or continues from the run's last checkpoint when {@code resume}. */
+    /**
+     * Trains from scratch, or continues from the run's last checkpoint when {@code resume} (the checkpoint must
+     * belong to this phase; see {@link #checkpointPhase}).
+     */
     public Result fit(boolean resume) {
         int epochs = cfg.train.epochs;
         int batchSize = cfg.train.batchSize;
         if (epochs < 1 || batchSize < 1) throw new ConfigException("train.epochs and train.batch_size must be >= 1");
         int steps = (train.size() + batchSize - 1) / batchSize;
         LrSchedule schedule = new LrSchedule(cfg.train.schedule, cfg.train.lr, epochs, steps);
-        List<EpochRecord> history = new ArrayList<>();
+        List<EpochRecord> history = new ArrayList<>(phase.prior());
         int firstEpoch = 0;
         int bestEpoch = -1;
         double best = Double.NEGATIVE_INFINITY;
-        double trainSeconds = 0;
+        double trainSeconds = phase.priorSeconds();
         if (resume && Files.exists(run.lastState())) {
             JsonNode st = readState();
-            firstEpoch = st.get("epochs_done").asInt();
-            bestEpoch = st.get("best_epoch").asInt();
-            best = st.get("best_metric").asDouble();
-            trainSeconds = st.path("train_seconds").asDouble();
-            for (JsonNode r : st.get("history")) history.add(RunFiles.JSON.convertValue(r, EpochRecord.class));
-            model.load(run.lastModel());
-            optimizer.loadState(Npz.read(run.lastOptimizer()), params);
+            if (st.path("phase").asInt(1) == phase.phase()) {
+                firstEpoch = st.path("phase_epochs_done").asInt(st.get("epochs_done").asInt());
+                bestEpoch = st.get("best_epoch").asInt();
+                best = st.get("best_metric").asDouble();
+                trainSeconds = st.path("train_seconds").asDouble();
+                history.clear();
+                for (JsonNode r : st.get("history")) history.add(RunFiles.JSON.convertValue(r, EpochRecord.class));
+                model.load(run.lastModel());
+                optimizer.loadState(Npz.read(run.lastOptimizer()), params);
+                if (st.path("phase_finished").asBoolean(false)) {
+                    return new Result(history, bestEpoch, best, ValidationMetric.name(multiLabel), trainSeconds);
+                }
+            }
         }
+        double flopsPerEpoch = 3 * model.flopsPerExample() * train.size();
         String lossName = lossName();
         String metricName = ValidationMetric.name(multiLabel);
         listener.onStart(epochs, steps, firstEpoch);
@@ -139,16 +174,21 @@ public final class Trainer {
                 Map<String, Double> extra = new LinkedHashMap<>();
                 extraSums.forEach((k, v) -> extra.put(k, v / steps));
                 extra.put("valid_seconds", vs.seconds());
-                EpochRecord rec = new EpochRecord(epoch + 1, 1, lossSum / seen, vs.loss(), metric, metricName, lr,
+                extra.put("tokens", (double) model.tokens());
+                extra.put(org.tempora.train.phases.PhaseAccounting.FLOPS_KEY, flopsPerEpoch);
+                int globalEpoch = phase.epochOffset() + epoch + 1;
+                EpochRecord rec = new EpochRecord(globalEpoch, phase.phase(), lossSum / seen, vs.loss(), metric, metricName, lr,
                         epochTrainSeconds, seen / epochTrainSeconds, extra);
                 history.add(rec);
-                boolean improved = metric > best || bestEpoch < 0;
+                boolean improved = phase.finalPhase() && (metric > best || bestEpoch < 0);
                 if (improved) {
                     best = metric;
-                    bestEpoch = epoch + 1;
+                    bestEpoch = globalEpoch;
                 }
-                checkpoint(epoch + 1, history, bestEpoch, best, trainSeconds, improved);
+                boolean stop = epoch + 1 < epochs && phase.stop() != null && phase.stop().test(rec);
+                checkpoint(epoch + 1, epoch + 1 == epochs || stop, history, bestEpoch, best, trainSeconds, improved);
                 listener.onEpoch(rec);
+                if (stop) break;
             }
         } finally {
             prefetch.shutdownNow();
@@ -226,25 +266,49 @@ public final class Trainer {
         return l;
     }
 
-    private void checkpoint(int epochsDone, List<EpochRecord> history, int bestEpoch, double best, double trainSeconds, boolean improved) {
+    private void checkpoint(int epochsDone, boolean phaseFinished, List<EpochRecord> history, int bestEpoch, double best,
+                            double trainSeconds, boolean improved) {
         try {
             model.save(run.lastModel());
             Npz.write(run.lastOptimizer(), optimizer.stateEntries());
             if (improved) model.save(run.bestModel());
             List<Integer> wa = cfg.train.weightAverage;
-            if (wa != null && wa.size() == 2 && epochsDone >= wa.get(0) && epochsDone <= wa.get(1)) model.save(run.epochModel(epochsDone));
+            int global = phase.epochOffset() + epochsDone;
+            if (phase.finalPhase() && wa != null && wa.size() == 2 && global >= wa.get(0) && global <= wa.get(1)) model.save(run.epochModel(global));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a checkpoint in " + run.checkpoints() + ": " + e.getMessage(), e);
         }
         run.writeMetrics(history);
         Map<String, Object> st = new LinkedHashMap<>();
-        st.put("epochs_done", epochsDone);
+        st.put("epochs_done", phase.epochOffset() + epochsDone);
+        st.put("phase", phase.phase());
+        st.put("phase_epochs_done", epochsDone);
+        st.put("phase_finished", phaseFinished);
         st.put("best_epoch", bestEpoch);
         st.put("best_metric", best);
         st.put("train_seconds", trainSeconds);
         st.put("optimizer_steps", optimizer.stepCount());
         st.put("history", history);
         run.writeJson(run.lastState(), st); // written last: it commits the checkpoint
+    }
+
+    /** Where a run's last checkpoint stands: phase, epochs done overall and in the phase, history, time. */
+    public record Checkpoint(int phase, boolean phaseFinished, int epochsDone, int phaseEpochsDone, List<EpochRecord> history,
+                             double trainSeconds) {}
+
+    /** The run's last checkpoint state (a run with none yet counts as phase 1 with nothing done). */
+    public static Checkpoint checkpointOf(RunFiles run) {
+        if (!Files.exists(run.lastState())) return new Checkpoint(1, false, 0, 0, List.of(), 0);
+        try {
+            JsonNode st = RunFiles.JSON.readTree(run.lastState().toFile());
+            List<EpochRecord> h = new ArrayList<>();
+            for (JsonNode r : st.get("history")) h.add(RunFiles.JSON.convertValue(r, EpochRecord.class));
+            int done = st.get("epochs_done").asInt();
+            return new Checkpoint(st.path("phase").asInt(1), st.path("phase_finished").asBoolean(false), done,
+                    st.path("phase_epochs_done").asInt(done), h, st.path("train_seconds").asDouble());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + run.lastState() + ": " + e.getMessage(), e);
+        }
     }
 
     private JsonNode readState() {
