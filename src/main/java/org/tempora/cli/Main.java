@@ -13,7 +13,7 @@ import org.tempora.TemporaException;
 @Command(name = "tempora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Audio classifiers that spend compute only where the sound needs it.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ClassifyCommand.class, InfoCommand.class,
-                FbankCommand.class, StatsCommand.class, PresetsCommand.class, BenchCommand.class, ExplainCommand.class,
+                FbankCommand.class, StatsCommand.class, PresetsCommand.class, CompareCommand.class, BenchCommand.class, ExplainCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 usage error, 3 bad input data, 1 anything else."})
 public final class Main implements Runnable {

@@ -213,6 +213,11 @@ public final class ExperimentConfig {
         public int batchSize = 64;
         /** Final weights: best (validation metric), last (epoch). ESC-50 runs use last, as AST's recipe. */
         public String select = "best";
+        /**
+         * Also score the test split after every epoch (recorded as {@code test_<metric>} in the metrics), so the paper's
+         * "first epoch that surpasses the baseline" rule can report test accuracy at that epoch.
+         */
+        public boolean testEachEpoch = false;
         /** Window (s) and hop (s) for classifying files longer than the model's input. */
         public double windowSeconds = 0;
         public double hopSeconds = 0;

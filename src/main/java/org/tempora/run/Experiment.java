@@ -100,7 +100,9 @@ public final class Experiment {
                 data.dataset.numClasses(), data.normMean, data.normStd), manager);
         l.onStage(String.format(java.util.Locale.ROOT, "training %s (%.2f M parameters, %d tokens) on %d clips, validating on %d",
                 cfg.backbone.kind, model.parameterCount() / 1e6, model.tokens(), train.size(), valid.size()));
-        Trainer.Result r = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l).fit(o.resume());
+        Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l);
+        if (cfg.eval.testEachEpoch && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+        Trainer.Result r = trainer.fit(o.resume());
         return new Trained(model, r, List.of());
     }
 
@@ -165,7 +167,9 @@ public final class Experiment {
                 stop = ps == null ? null : rec -> ps.observe(rec.validMetric()) != PlateauSwitch.Decision.CONTINUE;
             }
             Trainer.Phase phase = new Trainer.Phase(i + 1, last, offset, history, seconds, stop);
-            result = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase).fit(resumeHere);
+            Trainer trainer = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase);
+            if (cfg.eval.testEachEpoch && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+            result = trainer.fit(resumeHere);
             history = new ArrayList<>(result.history());
             seconds = result.trainSeconds();
             offset = history.size();

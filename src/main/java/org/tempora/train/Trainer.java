@@ -74,6 +74,7 @@ public final class Trainer {
     private final Map<String, Parameter> params;
     private final AdamW optimizer;
     private final Phase phase;
+    private BatchSource testEachEpoch;
 
     public Trainer(ExperimentConfig cfg, TemporaModel model, BatchSource train, BatchSource valid, boolean multiLabel,
                    RunFiles run, Listener listener) {
@@ -98,6 +99,12 @@ public final class Trainer {
         this.optimizer = new AdamW(model.manager(), opt.equals("adamw"), cfg.train.betas.get(0), cfg.train.betas.get(1),
                 cfg.train.eps, cfg.train.weightDecay);
         if (train.size() == 0) throw new TemporaException("the training split is empty");
+    }
+
+    /** Also scores this split after every epoch, as {@code test_<metric>} in the epoch's extra values. */
+    public Trainer testEachEpoch(BatchSource test) {
+        this.testEachEpoch = test;
+        return this;
     }
 
     public String lossName() {
@@ -174,6 +181,11 @@ public final class Trainer {
                 Map<String, Double> extra = new LinkedHashMap<>();
                 extraSums.forEach((k, v) -> extra.put(k, v / steps));
                 extra.put("valid_seconds", vs.seconds());
+                if (testEachEpoch != null) {
+                    Evaluator.Scores ts = Evaluator.run(model, testEachEpoch, cfg.eval.batchSize, multiLabel);
+                    extra.put("test_" + metricName, ValidationMetric.compute(ts.logits(), labelsOf(testEachEpoch),
+                            testEachEpoch.numClasses(), multiLabel));
+                }
                 extra.put("tokens", (double) model.tokens());
                 extra.put(org.tempora.train.phases.PhaseAccounting.FLOPS_KEY, flopsPerEpoch);
                 int globalEpoch = phase.epochOffset() + epoch + 1;

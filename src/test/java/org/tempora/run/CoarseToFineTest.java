@@ -67,6 +67,29 @@ class CoarseToFineTest {
     }
 
     @Test
+    void comparisonWithABaselineReportsSavings() {
+        ExperimentConfig base = cfg("fshift 2->1 @2", 4);
+        base.train.phases = new java.util.ArrayList<>();
+        base.eval.testEachEpoch = true;
+        Experiment.Summary b = train(base, tmp.resolve("base"), false, new RunListener() {});
+        ExperimentConfig c = cfg("fshift 2->1 @2", 4);
+        c.eval.testEachEpoch = true;
+        Experiment.Summary r = train(c, tmp.resolve("c2f"), false, new RunListener() {});
+        List<RunComparison.Row> rows = RunComparison.compare(b.run().dir(), List.of(r.run().dir()));
+        assertThat(rows).hasSize(2);
+        var v = rows.get(1).values();
+        assertThat((Double) v.get("delta")).isEqualTo(r.test().top1() - b.test().top1(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat((Integer) v.get("tokens")).isEqualTo(110);
+        assertThat((Integer) v.get("epochs")).isEqualTo(4);
+        // converge: best final-phase epoch; cost counted up to it, against the baseline's cost up to its best epoch
+        assertThat((Boolean) v.get("converge_reached")).isTrue();
+        assertThat((Integer) v.get("converge_epoch")).isBetween(3, 4);
+        assertThat((Double) v.get("converge_flops_saved_pct")).isFinite();
+        // the per-epoch test metric is recorded for the surpass rule
+        assertThat(b.run().metricsJson()).content().contains("test_top1");
+    }
+
+    @Test
     void poolingAndPatchPhasesTrain() {
         Experiment.Summary avg = train(cfg("avgpool 2->1 @1", 2), tmp.resolve("avg"), false, new RunListener() {});
         assertThat(avg.numbers().get("epochs_run")).isEqualTo(2);

@@ -139,10 +139,14 @@ public final class PhaseAccounting {
         return new Outcome(StopRule.SURPASS, false, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
-    /** Rule 2: the run's best epoch (first maximum over all its epochs). */
+    /**
+     * Rule 2: the run's best epoch (first maximum) within its final phase — coarse-phase metrics are measured on
+     * compressed input and are not the model the run delivers.
+     */
     public static Outcome converge(List<Epoch> run, Baseline baseline) {
         List<Epoch> s = sorted(run);
-        Epoch best = best(s);
+        int finalPhase = s.get(s.size() - 1).phase();
+        Epoch best = best(s.stream().filter(e -> e.phase() == finalPhase).toList());
         if (best == null) {
             return new Outcome(StopRule.CONVERGE, false, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
