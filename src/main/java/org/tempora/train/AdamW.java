@@ -53,43 +53,45 @@ public final class AdamW {
      */
     public double step(Map<String, Parameter> params, double lr, double clipNorm) {
         step++;
-        double norm = 0;
-        NDArray[] grads = new NDArray[params.size()];
-        int i = 0;
-        for (Parameter p : params.values()) {
-            NDArray g = p.array().getGradient();
-            grads[i++] = g;
-            if (g == null) continue; // not reached by this loss (e.g. a frozen branch)
-            try (NDArray sq = g.square().sum()) {
-                norm += sq.getFloat();
+        // Gradient wrappers and the norm's temporaries live in a scratch manager closed at the end of the step:
+        // results of ops on a gradient attach to the gradient's manager, so without it every step would leak a
+        // copy of every parameter (DJL's first-operand rule).
+        try (NDManager scratch = manager.newSubManager()) {
+            double norm = 0;
+            NDArray[] grads = new NDArray[params.size()];
+            int i = 0;
+            for (Parameter p : params.values()) {
+                NDArray g = p.array().getGradient();
+                grads[i++] = g;
+                if (g == null) continue; // not reached by this loss (e.g. a frozen branch)
+                g.attach(scratch);
+                norm += g.square().sum().getFloat();
             }
+            norm = Math.sqrt(norm);
+            if (!Double.isFinite(norm)) {
+                zeroGradients(new java.util.ArrayList<>(params.values()));
+                throw new org.tempora.TemporaException("training diverged: the gradient norm became " + norm
+                        + " (lower train.lr or set train.grad_clip)");
+            }
+            float rescale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
+            double bc1 = 1 - Math.pow(beta1, step);
+            double bc2 = 1 - Math.pow(beta2, step);
+            float lrCorrected = (float) (lr * Math.sqrt(bc2) / bc1);
+            i = 0;
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                Parameter p = e.getValue();
+                NDArray w = p.array();
+                NDArray g = grads[i++];
+                if (g == null) continue;
+                NDArray[] mv = state.computeIfAbsent(e.getKey(), k -> new NDArray[] {
+                    manager.zeros(w.getShape()), manager.zeros(w.getShape())});
+                float wd = p.decay() || !decoupled ? weightDecay : 0f;
+                JniUtils.adamUpdate((PtNDArray) w, (PtNDArray) g, (PtNDArray) mv[0], (PtNDArray) mv[1],
+                        (float) lr, lrCorrected, wd, rescale, -1f, beta1, beta2, eps, decoupled);
+                JniUtils.zeroGrad((PtNDArray) w);
+            }
+            return norm;
         }
-        norm = Math.sqrt(norm);
-        if (!Double.isFinite(norm)) {
-            for (NDArray g : grads) if (g != null) g.close();
-            zeroGradients(new java.util.ArrayList<>(params.values()));
-            throw new org.tempora.TemporaException("training diverged: the gradient norm became " + norm
-                    + " (lower train.lr or set train.grad_clip)");
-        }
-        float rescale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
-        double bc1 = 1 - Math.pow(beta1, step);
-        double bc2 = 1 - Math.pow(beta2, step);
-        float lrCorrected = (float) (lr * Math.sqrt(bc2) / bc1);
-        i = 0;
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            Parameter p = e.getValue();
-            NDArray w = p.array();
-            NDArray g = grads[i++];
-            if (g == null) continue;
-            NDArray[] mv = state.computeIfAbsent(e.getKey(), k -> new NDArray[] {
-                manager.zeros(w.getShape()), manager.zeros(w.getShape())});
-            float wd = p.decay() || !decoupled ? weightDecay : 0f;
-            JniUtils.adamUpdate((PtNDArray) w, (PtNDArray) g, (PtNDArray) mv[0], (PtNDArray) mv[1],
-                    (float) lr, lrCorrected, wd, rescale, -1f, beta1, beta2, eps, decoupled);
-            JniUtils.zeroGrad((PtNDArray) w);
-            g.close();
-        }
-        return norm;
     }
 
     /** Zeroes the gradients without updating (e.g. after a skipped step). */

@@ -209,7 +209,7 @@ public final class Trainer {
     }
 
     /** One optimiser step on one batch; returns the loss. */
-    private double step(Batch batch, double lr, String lossName, Map<String, Double> extraSums) {
+    double step(Batch batch, double lr, String lossName, Map<String, Double> extraSums) {
         try (NDManager sub = model.manager().newSubManager()) {
             NDArray x = sub.create(batch.x(), new Shape(batch.size(), batch.frames(), batch.bins()));
             NDArray y = sub.create(batch.y(), new Shape(batch.size(), batch.classes()));
