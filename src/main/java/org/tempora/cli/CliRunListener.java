@@ -65,7 +65,9 @@ final class CliRunListener implements RunListener {
         if (quiet) return;
         StringBuilder extra = new StringBuilder();
         r.extra().forEach((k, v) -> {
-            if (!k.equals("valid_seconds")) extra.append(String.format(Locale.ROOT, " %s %.4f", k, v));
+            if (!java.util.Set.of("valid_seconds", "tokens", "train_flops").contains(k)) {
+                extra.append(String.format(Locale.ROOT, " %s %.4f", k, v));
+            }
         });
         out.printf(Locale.ROOT, "  epoch %3d  train loss %.4f  valid loss %.4f  valid %s %.4f  lr %.2e  %.1f s (%.1f ex/s)%s%n",
                 r.epoch(), r.trainLoss(), r.validLoss(), r.metricName(), r.validMetric(), r.lr(), r.seconds(),
