@@ -20,7 +20,7 @@ import org.tempora.tokens.PatchEmbed;
  * {@code (h_cls + h_dist)/2} → {@code mlp_head} (LayerNorm eps 1e-5 → Linear). Input {@code [B, T, F]} (or
  * {@code [B, C, T, F]} for multi-channel front-ends such as DiffRes); output raw logits {@code [B, classes]}.
  */
-public final class Ast extends Module implements Classifier {
+public final class Ast extends Module implements TokenBackbone {
     private final AstConfig config;
     private final Vit v;
     private final Head head;
@@ -82,15 +82,23 @@ public final class Ast extends Module implements Classifier {
         return config;
     }
 
+    @Override
+    public int width() {
+        return config.dim();
+    }
+
+    @Override
     public PatchEmbed patchEmbed() {
         return v.patchEmbed;
     }
 
+    @Override
     public Parameter posEmbed() {
         return v.posEmbed;
     }
 
     /** Number of prefix tokens (cls, dist) in front of the patches. */
+    @Override
     public int prefixTokens() {
         return 2;
     }

@@ -26,12 +26,16 @@ public final class ModelFactory {
         int frames = res == null ? in.frames() : res.outputFrames();
         int channels = res == null ? 1 : res.outputChannels();
         PatchGeometry g = geometry(cfg.tokens, channels, in.bins(), frames);
-        var backbone = switch (cfg.backbone.kind) {
-            case "ast" -> new Ast(manager, astConfig(cfg.backbone, g, in.numClasses()), cfg.seed, org.tempora.nn.InitScheme.parse(cfg.backbone.init));
-            case "aum" -> new AudioMamba(manager, aumConfig(cfg.backbone, g, in.numClasses()), cfg.seed);
+        return new TemporaModel(manager, res, backbone(cfg, g, in.numClasses(), manager), in.normMean(), in.normStd());
+    }
+
+    /** The backbone (with its head) a config names, for a given token grid. */
+    public static org.tempora.nn.Module backbone(ExperimentConfig cfg, PatchGeometry g, int classes, NDManager manager) {
+        return switch (cfg.backbone.kind) {
+            case "ast" -> new Ast(manager, astConfig(cfg.backbone, g, classes), cfg.seed, org.tempora.nn.InitScheme.parse(cfg.backbone.init));
+            case "aum" -> new AudioMamba(manager, aumConfig(cfg.backbone, g, classes), cfg.seed);
             default -> throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (ast, aum)");
         };
-        return new TemporaModel(manager, res, backbone, in.normMean(), in.normStd());
     }
 
     /** The patch grid of the tokens section for an input of {@code frames × bins} with {@code channels}. */

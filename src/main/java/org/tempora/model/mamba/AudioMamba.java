@@ -32,7 +32,7 @@ import org.tempora.tokens.PatchEmbed;
  * <p>{@code norm_f} is applied to the class token only: the reference normalises every token and then keeps the
  * class token, which gives the same logits.
  */
-public final class AudioMamba extends Module implements Classifier {
+public final class AudioMamba extends Module implements org.tempora.model.TokenBackbone {
     private final AumConfig config;
     private final Parameter clsToken;
     private final Linear head;
@@ -95,11 +95,23 @@ public final class AudioMamba extends Module implements Classifier {
         return config;
     }
 
+    @Override
     public PatchEmbed patchEmbed() {
         return patchEmbed;
     }
 
     /** {@code [1, 1 + N, D]}, row 0 = the class token's entry, then the patches in token order. */
+    @Override
+    public int prefixTokens() {
+        return 1;
+    }
+
+    @Override
+    public int width() {
+        return config.dim();
+    }
+
+    @Override
     public Parameter posEmbed() {
         return posEmbed;
     }

@@ -126,7 +126,6 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
      * @param in frames must be {@link #dataFrames()} (what this phase's data provides)
      */
     public TemporaModel buildModel(ExperimentConfig base, ModelFactory.Input in, NDManager manager) {
-        if (!base.backbone.kind.equals("ast")) throw new ConfigException("coarse-to-fine phases need backbone.kind ast, got '" + base.backbone.kind + "'");
         if (!base.resolution.kind.equals("none")) {
             throw new ConfigException("coarse-to-fine phases need resolution.kind none, got '" + base.resolution.kind + "'");
         }
@@ -138,9 +137,8 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
         }
         ExperimentConfig pc = config(base);
         PatchGeometry g = ModelFactory.geometry(pc.tokens, 1, in.bins(), modelFrames);
-        Ast ast = new Ast(manager, ModelFactory.astConfig(pc.backbone, g, in.numClasses()), pc.seed,
-                org.tempora.nn.InitScheme.parse(pc.backbone.init));
-        return new TemporaModel(manager, pooling(in.bins()), ast, in.normMean(), in.normStd());
+        return new TemporaModel(manager, pooling(in.bins()), ModelFactory.backbone(pc, g, in.numClasses(), manager),
+                in.normMean(), in.normStd());
     }
 
     /** "fshift ×4: shift 40 ms, 32 frames, tokens 12×2". */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.model.Ast;
+import org.tempora.model.TokenBackbone;
 import org.tempora.model.AstConfig;
 import org.tempora.model.TemporaModel;
 import org.tempora.nn.Module;
@@ -59,10 +60,10 @@ public final class PhaseTransition {
      */
     public record Report(int tokensBefore, int tokensAfter, List<String> copied, Map<String, String> resized) {}
 
-    /** Adapts the backbones (both AST) and copies the resolution-stage tensors of two phase models. */
+    /** Adapts the backbones (AST or Audio Mamba) and copies the resolution-stage tensors of two phase models. */
     public static Report adapt(TemporaModel from, TemporaModel to, Options options) {
-        if (!(from.backbone() instanceof Ast a) || !(to.backbone() instanceof Ast b)) {
-            throw new ConfigException("coarse-to-fine transitions support the AST backbone only");
+        if (!(from.backbone() instanceof TokenBackbone a) || !(to.backbone() instanceof TokenBackbone b)) {
+            throw new ConfigException("coarse-to-fine transitions need a patch-token backbone (ast, aum)");
         }
         Report r = adapt(a, b, options);
         Module fr = from.resolution() == null ? null : from.resolution().module();
@@ -82,18 +83,22 @@ public final class PhaseTransition {
     }
 
     /**
-     * Fills {@code to} from {@code from}: same width, depth, heads, MLP and classes are required; the token grid and
-     * the patch shape may differ.
+     * Fills {@code to} from {@code from} (two ASTs or two Audio Mambas): every tensor must have the same key and shape
+     * except the positional embedding (resized to the new token grid, prefix tokens kept) and the patch kernel
+     * (resized by PI or BL when the patch shape changes).
      */
-    public static Report adapt(Ast from, Ast to, Options options) {
-        AstConfig a = from.config();
-        AstConfig b = to.config();
-        if (a.dim() != b.dim() || a.depth() != b.depth() || a.heads() != b.heads() || a.mlpHidden() != b.mlpHidden()
-                || a.numClasses() != b.numClasses() || a.patches().inChannels() != b.patches().inChannels()) {
-            throw new ConfigException("phase models differ beyond the token grid: " + a + " vs " + b);
+    public static Report adapt(TokenBackbone fromBackbone, TokenBackbone toBackbone, Options options) {
+        if (fromBackbone.getClass() != toBackbone.getClass() || fromBackbone.width() != toBackbone.width()
+                || fromBackbone.prefixTokens() != toBackbone.prefixTokens()) {
+            throw new ConfigException("phase models differ beyond the token grid: " + fromBackbone.getClass().getSimpleName()
+                    + " width " + fromBackbone.width() + " vs " + toBackbone.getClass().getSimpleName() + " width " + toBackbone.width());
         }
-        PatchGeometry ga = a.patches();
-        PatchGeometry gb = b.patches();
+        org.tempora.nn.Module from = (org.tempora.nn.Module) fromBackbone;
+        org.tempora.nn.Module to = (org.tempora.nn.Module) toBackbone;
+        PatchGeometry ga = fromBackbone.geometry();
+        PatchGeometry gb = toBackbone.geometry();
+        if (ga.inChannels() != gb.inChannels()) throw new ConfigException("phase models differ in input channels");
+        int dim = toBackbone.width();
         Map<String, Parameter> src = from.namedParameters();
         Map<String, Parameter> dst = to.namedParameters();
         if (!src.keySet().equals(dst.keySet())) {
@@ -105,13 +110,13 @@ public final class PhaseTransition {
             String key = e.getKey();
             Parameter target = e.getValue();
             NDArray source = src.get(key).array();
-            if (target == to.posEmbed() && (ga.fDim() != gb.fDim() || ga.tDim() != gb.tDim())) {
-                float[] pe = Resize.resamplePosEmbed(source.toFloatArray(), to.prefixTokens(), a.dim(), ga.fDim(), ga.tDim(),
+            if (target == toBackbone.posEmbed() && (ga.fDim() != gb.fDim() || ga.tDim() != gb.tDim())) {
+                float[] pe = Resize.resamplePosEmbed(source.toFloatArray(), toBackbone.prefixTokens(), dim, ga.fDim(), ga.tDim(),
                         gb.fDim(), gb.tDim(), options.posEmbed() == PosEmbedMode.BILINEAR_ANTIALIAS);
                 target.set(pe);
                 resized.put(key, source.getShape() + " -> " + target.array().getShape());
-            } else if (target == to.patchEmbed().weight() && (ga.patchF() != gb.patchF() || ga.patchT() != gb.patchT())) {
-                float[] w = Resize.resizeKernel(source.toFloatArray(), a.dim(), ga.inChannels(), ga.patchF(), ga.patchT(),
+            } else if (target == toBackbone.patchEmbed().weight() && (ga.patchF() != gb.patchF() || ga.patchT() != gb.patchT())) {
+                float[] w = Resize.resizeKernel(source.toFloatArray(), dim, ga.inChannels(), ga.patchF(), ga.patchT(),
                         gb.patchF(), gb.patchT(), options.kernel());
                 target.set(w);
                 resized.put(key, source.getShape() + " -> " + target.array().getShape() + " (" + options.kernel() + ")");
@@ -129,7 +134,8 @@ public final class PhaseTransition {
             e.getValue().set(s.toByteBuffer());
             copied.add(e.getKey());
         }
-        return new Report(a.sequenceLength(), b.sequenceLength(), List.copyOf(copied), resized);
+        return new Report(ga.numPatches() + fromBackbone.prefixTokens(), gb.numPatches() + toBackbone.prefixTokens(),
+                List.copyOf(copied), resized);
     }
 
     private static void copy(String key, NDArray source, Parameter target) {

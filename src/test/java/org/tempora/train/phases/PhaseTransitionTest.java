@@ -118,7 +118,7 @@ class PhaseTransitionTest {
             Ast from = new Ast(m, micro(full()), 1);
             Ast to = new Ast(m, AstConfig.preset("micro", full(), 7), 1);
             assertThatThrownBy(() -> PhaseTransition.adapt(from, to, PhaseTransition.Options.defaults()))
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("differ beyond the token grid");
+                    .isInstanceOf(ConfigException.class).hasMessage("cannot transfer mlp_head.1.weight between phases: shape (5, 64) vs (7, 64)");
         }
     }
 
@@ -165,10 +165,34 @@ class PhaseTransitionTest {
             assertThatThrownBy(() -> in.buildModel(base, new ModelFactory.Input(64, 48, 5, 0, 1), m))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("expects 32 frames from its data but got 64");
         }
-        base.backbone.kind = "aum";
+    }
+
+    /** Audio Mamba phases: the coarse model's weights move to the full grid (pos-embed resized, cls kept first). */
+    @Test
+    void audioMambaPhasesTransfer() {
+        ExperimentConfig base = ConfigLoader.load("ast-kws", null, List.of("backbone.kind=aum", "backbone.size=micro",
+                "features.mel_bins=48", "features.target_frames=64", "tokens.kind=fftp", "tokens.fftp_width=4", "tokens.fftp_stride=4"));
+        PhaseSchedule s = PhaseSchedule.parse("avgpool 2->1 @1", 3);
+        PhaseInput coarse = PhaseInput.of(base, s.phase(0));
+        PhaseInput fine = PhaseInput.of(base, s.phase(1));
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> in.buildModel(base, new ModelFactory.Input(32, 48, 5, 0, 1), m))
-                    .hasMessageContaining("backbone.kind ast");
+            var a = coarse.buildModel(base, new ModelFactory.Input(64, 48, 5, 0, 1), m);
+            var b = fine.buildModel(base, new ModelFactory.Input(64, 48, 5, 0, 1), m);
+            assertThat(a.tokens()).isEqualTo(8 + 1);
+            assertThat(b.tokens()).isEqualTo(16 + 1);
+            PhaseTransition.Report r = PhaseTransition.adapt(a, b, PhaseTransition.Options.leaving(s.phase(0)));
+            assertThat(r.resized()).containsOnlyKeys("pos_embed.pos_embed");
+            assertThat(r.tokensBefore()).isEqualTo(9);
+            assertThat(r.tokensAfter()).isEqualTo(17);
+            // the class token's embedding (row 0) is carried unchanged
+            float[] pa = ((org.tempora.model.TokenBackbone) a.backbone()).posEmbed().array().toFloatArray();
+            float[] pb = ((org.tempora.model.TokenBackbone) b.backbone()).posEmbed().array().toFloatArray();
+            int d = ((org.tempora.model.TokenBackbone) b.backbone()).width();
+            assertThat(java.util.Arrays.copyOf(pb, d)).containsExactly(java.util.Arrays.copyOf(pa, d));
+            try (NDManager sub = m.newSubManager()) {
+                float[] logits = b.forward(sub.randomNormal(new ai.djl.ndarray.types.Shape(2, 64, 48)), false).logits().toFloatArray();
+                for (float v : logits) assertThat(v).isFinite();
+            }
         }
     }
 }

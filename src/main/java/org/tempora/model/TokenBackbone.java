@@ -1,0 +1,27 @@
+package org.tempora.model;
+
+import org.tempora.nn.Parameter;
+import org.tempora.tokens.PatchEmbed;
+import org.tempora.tokens.PatchGeometry;
+
+/**
+ * A backbone that tokenises with a {@link PatchEmbed} and adds a learnable positional embedding laid out as
+ * {@code [1, prefix + fDim·tDim, D]} (prefix tokens first, then the grid row-major, time fastest). AST (prefix =
+ * cls + dist) and Audio Mamba (prefix = cls, stored first and moved to the middle in forward) are; coarse-to-fine
+ * phase transitions resize exactly these two tensors.
+ */
+public interface TokenBackbone extends Classifier {
+    PatchEmbed patchEmbed();
+
+    Parameter posEmbed();
+
+    /** Tokens stored in front of the grid in {@link #posEmbed()}. */
+    int prefixTokens();
+
+    /** Embedding width D. */
+    int width();
+
+    default PatchGeometry geometry() {
+        return patchEmbed().geometry();
+    }
+}
