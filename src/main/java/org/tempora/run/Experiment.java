@@ -85,9 +85,34 @@ public final class Experiment {
             if (schedule.isMultiPhase()) numbers.put("phases", phaseTable(schedule, result.history(), t.descriptions()));
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
-            Reports.write(run, cfg, data, result.history(), er, numbers, List.of());
+            Reports.write(run, cfg, data, result.history(), er, numbers, explainSections(model, data, run));
             return new Summary(run, er, numbers);
         }
+    }
+
+    /**
+     * For a DiffRes model: the explain picture of a few validation clips (one per class for the first classes), so the
+     * report shows where the model spent its resolution.
+     */
+    static List<org.tempora.report.ReportData.Section> explainSections(TemporaModel model, PreparedData data, RunFiles run) {
+        if (!(model.resolution() instanceof org.tempora.resolution.DiffRes)) return List.of();
+        var valid = data.sources.get(Split.VALID);
+        List<org.tempora.report.ReportData.Section> out = new ArrayList<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < valid.size() && out.size() < 3; i++) {
+            int label = valid.labels(i)[0];
+            if (!seen.add(label)) continue;
+            var clip = valid.clip(i);
+            float[] x = valid.batch(new int[] {i}, false, null).x();
+            int validFrames = data.frontEnd.fbank().numFrames(clip.audio().load().length());
+            double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
+            var e = org.tempora.explain.Explainer.explain(model, x, valid.frames(), valid.bins(), validFrames, shift);
+            java.nio.file.Path png = run.dir().resolve("report").resolve("explain-" + out.size() + ".png");
+            org.tempora.explain.Explainer.writePng(e, png);
+            out.add(org.tempora.report.ReportData.Section.image("DiffRes on " + clip.id() + " (" + data.dataset.classes().get(label) + ")",
+                    run.dir().relativize(png), e.summary().text()));
+        }
+        return out;
     }
 
     /** A trained final model with its history (and, for multi-phase runs, each phase's description). */
