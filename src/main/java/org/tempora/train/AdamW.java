@@ -49,7 +49,7 @@ public final class AdamW {
      * One update of every parameter from its gradient, then the gradients are zeroed.
      *
      * @param clipNorm clip the global L2 norm of all gradients to this (≤ 0: no clipping)
-     * @return the global gradient norm before clipping
+     * @return the global gradient norm before clipping; NaN or infinite when the step was skipped (nothing applied)
      */
     public double step(Map<String, Parameter> params, double lr, double clipNorm) {
         step++;
@@ -69,9 +69,10 @@ public final class AdamW {
             }
             norm = Math.sqrt(norm);
             if (!Double.isFinite(norm)) {
+                // a non-finite gradient is not applied (as AMP's loss scaler skips such steps); the trainer counts them
                 zeroGradients(new java.util.ArrayList<>(params.values()));
-                throw new org.tempora.TemporaException("training diverged: the gradient norm became " + norm
-                        + " (lower train.lr or set train.grad_clip)");
+                step--;
+                return norm;
             }
             float rescale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
             double bc1 = 1 - Math.pow(beta1, step);

@@ -75,6 +75,7 @@ public final class Trainer {
     private final AdamW optimizer;
     private final Phase phase;
     private BatchSource testEachEpoch;
+    private int consecutiveSkips;
 
     public Trainer(ExperimentConfig cfg, TemporaModel model, BatchSource train, BatchSource valid, boolean multiLabel,
                    RunFiles run, Listener listener) {
@@ -179,7 +180,7 @@ public final class Trainer {
                 Evaluator.Scores vs = Evaluator.run(model, valid, cfg.eval.batchSize, multiLabel);
                 double metric = ValidationMetric.compute(vs.logits(), labelsOf(valid), valid.numClasses(), multiLabel);
                 Map<String, Double> extra = new LinkedHashMap<>();
-                extraSums.forEach((k, v) -> extra.put(k, v / steps));
+                extraSums.forEach((k, v) -> extra.put(k, k.equals("skipped_steps") ? v : v / steps));
                 extra.put("valid_seconds", vs.seconds());
                 if (testEachEpoch != null) {
                     Evaluator.Scores ts = Evaluator.run(model, testEachEpoch, cfg.eval.batchSize, multiLabel);
@@ -230,7 +231,16 @@ public final class Trainer {
             if (!Double.isFinite(value)) {
                 throw new TemporaException("training diverged: the loss became " + value + " (lower train.lr or set train.grad_clip)");
             }
-            optimizer.step(params, lr, cfg.train.gradClip);
+            double norm = optimizer.step(params, lr, cfg.train.gradClip);
+            if (!Double.isFinite(norm)) {
+                extraSums.merge("skipped_steps", 1.0, Double::sum);
+                if (++consecutiveSkips >= 3) {
+                    throw new TemporaException("training diverged: 3 steps in a row had a non-finite gradient norm (" + norm
+                            + "); lower train.lr or set train.grad_clip");
+                }
+            } else {
+                consecutiveSkips = 0;
+            }
             return value;
         }
     }
