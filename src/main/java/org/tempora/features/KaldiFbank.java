@@ -37,12 +37,16 @@ public final class KaldiFbank {
         final double[] buf;
         final double[] spectrum;
         final double[] energies;
+        final BlockKernel kernel;
+        final double[] block;
 
-        Scratch(int nfft, int bins) {
+        Scratch(int nfft, int bins, BlockKernel kernel) {
             fft = new DoubleFFT_1D(nfft);
             buf = new double[nfft];
             spectrum = new double[nfft / 2 + 1];
             energies = new double[bins];
+            this.kernel = kernel;
+            block = kernel == null ? null : new double[kernel.block() * nfft];
         }
     }
 
@@ -65,7 +69,25 @@ public final class KaldiFbank {
         this.window = new double[windowSize];
         for (int i = 0; i < windowSize; i++) window[i] = w[i];
         this.melBanks = MelBanks.build(options.numMelBins(), nfft, options.sampleRate(), options.lowFreq(), options.highFreq());
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(nfft, options.numMelBins()));
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(nfft, options.numMelBins(),
+                BlockKernel.create(nfft, melBanks, options.usePower(), options.useLog())));
+    }
+
+    /** Whether this thread computes with the vectorised block kernel (false: JTransforms, one frame at a time). */
+    public boolean vectorised() {
+        return scratch.get().kernel != null;
+    }
+
+    /** The same options computed on the scalar (JTransforms) path, for comparisons. */
+    static Spectrogram computeScalar(FbankOptions o, float[] samples) {
+        String old = System.getProperty(BlockKernel.SCALAR_PROPERTY);
+        System.setProperty(BlockKernel.SCALAR_PROPERTY, "true");
+        try {
+            return new KaldiFbank(o).compute(samples, "scalar");
+        } finally {
+            if (old == null) System.clearProperty(BlockKernel.SCALAR_PROPERTY);
+            else System.setProperty(BlockKernel.SCALAR_PROPERTY, old);
+        }
     }
 
     public FbankOptions options() {
@@ -119,38 +141,60 @@ public final class KaldiFbank {
         Scratch s = scratch.get();
         SplittableRandom rng = options.dither() > 0 ? new SplittableRandom(options.ditherSeed()) : null;
         float[] padded = options.snipEdges() ? samples : reflectPad(samples);
-        for (int f = 0; f < frames; f++) {
-            frame(padded, f * windowShift, s, rng, out, f * bins);
+        if (s.kernel != null) {
+            // frames in blocks through the vectorised kernel (see VectorBlockKernel)
+            int block = s.kernel.block();
+            for (int f0 = 0; f0 < frames; f0 += block) {
+                int count = Math.min(block, frames - f0);
+                for (int k = 0; k < count; k++) prepare(padded, (f0 + k) * windowShift, s.block, k * nfft, rng);
+                s.kernel.process(s.block, count, out, f0);
+            }
+        } else {
+            for (int f = 0; f < frames; f++) {
+                prepare(padded, f * windowShift, s.buf, 0, rng);
+                spectrumAndMel(s, out, f * bins);
+            }
         }
         if (options.subtractMean()) subtractMean(out, frames, bins);
         return new Spectrogram(out, frames, bins);
     }
 
-    private void frame(float[] x, int offset, Scratch s, SplittableRandom rng, float[] out, int outOffset) {
-        double[] buf = s.buf;
+    /**
+     * One frame, ready for the FFT: {@code window_size} samples from {@code x[offset…]} (plus dither), minus their
+     * mean, pre-emphasised on the original values ({@code x[−1] = x[0]}), windowed, zero-padded to the FFT size, into
+     * {@code dst[dstOff …]}. Without dither it reads the float samples directly, in one pass the JIT vectorises.
+     */
+    private void prepare(float[] x, int offset, double[] dst, int dstOff, SplittableRandom rng) {
         int win = windowSize;
-        for (int i = 0; i < win; i++) buf[i] = x[offset + i];
+        double c = options.preemphasis();
+        double[] w = window;
         if (rng != null) {
+            // dither: materialise the noisy frame, then the same steps on it
             double d = options.dither();
-            for (int i = 0; i < win; i++) buf[i] += d * gaussian(rng);
+            float[] noisy = new float[win];
+            for (int i = 0; i < win; i++) noisy[i] = (float) (x[offset + i] + d * gaussian(rng));
+            x = noisy;
+            offset = 0;
         }
         double mean = 0;
         if (options.removeDcOffset()) {
             double sum = 0;
-            for (int i = 0; i < win; i++) sum += buf[i];
+            for (int i = 0; i < win; i++) sum += x[offset + i];
             mean = sum / win;
         }
-        // one backward pass: DC removal, pre-emphasis on the original values (x[-1] = x[0]), window
-        double c = options.preemphasis();
-        double[] w = window;
-        for (int i = win - 1; i > 0; i--) {
-            double v = buf[i] - mean;
-            double prev = buf[i - 1] - mean;
-            buf[i] = (v - c * prev) * w[i];
+        // (x[i] − mean) − c·(x[i−1] − mean), windowed: reads only x, so the loop vectorises
+        double keep = 1 - c;
+        double shift = mean * keep;
+        for (int i = 1; i < win; i++) {
+            dst[dstOff + i] = ((double) x[offset + i] - c * x[offset + i - 1] - shift) * w[i];
         }
-        double v0 = buf[0] - mean;
-        buf[0] = (v0 - c * v0) * w[0];
-        java.util.Arrays.fill(buf, win, nfft, 0.0);
+        dst[dstOff] = ((double) x[offset] - mean) * keep * w[0];
+        java.util.Arrays.fill(dst, dstOff + win, dstOff + nfft, 0.0);
+    }
+
+    /** Scalar path (no vector API, or a non-power-of-two FFT): JTransforms FFT, power, mel, log of the frame in s.buf. */
+    private void spectrumAndMel(Scratch s, float[] out, int outOffset) {
+        double[] buf = s.buf;
         s.fft.realForward(buf);
         // JTransforms packing for even n: buf[0] = Re[0], buf[1] = Re[n/2], buf[2k], buf[2k+1] = Re[k], Im[k]
         double[] spec = s.spectrum;
