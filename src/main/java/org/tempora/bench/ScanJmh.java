@@ -46,7 +46,7 @@ public class ScanJmh {
     public int length;
 
     /** {@code sequential} or {@code chunked:Q}. */
-    @Param({"sequential", "chunked:16", "chunked:32"})
+    @Param({"sequential", "parallel", "chunked:16", "chunked:32"})
     public String scan;
 
     /** Batch B. */

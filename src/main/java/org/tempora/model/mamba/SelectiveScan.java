@@ -25,6 +25,9 @@ import org.tempora.ConfigException;
  *       reference order; for tests and short sequences.</li>
  *   <li>{@link Algorithm#CHUNKED}: the closed form within chunks of Q steps (Mamba-2/SSD style) with the state carried
  *       between chunks, so the loop has ⌈L/Q⌉ iterations of batched ops. See {@link #chunked} and docs/aum.md.</li>
+ *   <li>{@link Algorithm#PARALLEL}: a parallel scan by recursive pairing of steps (odd–even / Blelloch style):
+ *       ⌈log₂ L⌉ levels of a dozen batched ops each, O(L) work in total, with no exponent that can overflow. See
+ *       {@link #parallel}.</li>
  * </ul>
  */
 public final class SelectiveScan {
@@ -33,13 +36,14 @@ public final class SelectiveScan {
     /** How the recurrence is evaluated. */
     public enum Algorithm {
         SEQUENTIAL,
-        CHUNKED
+        CHUNKED,
+        PARALLEL
     }
 
     /** Algorithm plus the chunk length Q of {@link Algorithm#CHUNKED} (ignored by the sequential scan). */
     public record Mode(Algorithm algorithm, int chunk) {
         public Mode {
-            if (algorithm == null) throw new ConfigException("scan algorithm is missing (chunked, sequential)");
+            if (algorithm == null) throw new ConfigException("scan algorithm is missing (sequential, parallel, chunked)");
             if (chunk < 1) throw new ConfigException("backbone.scan_chunk must be >= 1, got " + chunk);
         }
 
@@ -51,13 +55,18 @@ public final class SelectiveScan {
             return new Mode(Algorithm.CHUNKED, chunk);
         }
 
+        public static Mode parallel() {
+            return new Mode(Algorithm.PARALLEL, 1);
+        }
+
         /** From the config values {@code backbone.scan} and {@code backbone.scan_chunk}. */
         public static Mode parse(String kind, int chunk) {
-            if (kind == null) throw new ConfigException("backbone.scan is missing (chunked, sequential)");
+            if (kind == null) throw new ConfigException("backbone.scan is missing (sequential, parallel, chunked)");
             return switch (kind.toLowerCase(Locale.ROOT)) {
                 case "chunked" -> chunked(chunk);
                 case "sequential" -> new Mode(Algorithm.SEQUENTIAL, Math.max(1, chunk));
-                default -> throw new ConfigException("unknown backbone.scan '" + kind + "' (chunked, sequential)");
+                case "parallel" -> new Mode(Algorithm.PARALLEL, Math.max(1, chunk));
+                default -> throw new ConfigException("unknown backbone.scan '" + kind + "' (sequential, parallel, chunked)");
             };
         }
     }
@@ -81,7 +90,11 @@ public final class SelectiveScan {
         long e = u.getShape().get(1);
         NDArray pre = deltaBias == null ? deltaRaw : deltaRaw.add(attach(deltaBias.reshape(e, 1), scope));
         NDArray delta = softplus(pre);
-        NDArray y = mode.algorithm() == Algorithm.SEQUENTIAL ? sequential(u, delta, a, b, c) : chunked(u, delta, a, b, c, mode.chunk());
+        NDArray y = switch (mode.algorithm()) {
+            case SEQUENTIAL -> sequential(u, delta, a, b, c);
+            case PARALLEL -> parallel(u, delta, a, b, c);
+            case CHUNKED -> chunked(u, delta, a, b, c, mode.chunk());
+        };
         NDArray out = d == null ? y : y.add(u.mul(attach(d.reshape(e, 1), scope)));
         return z == null ? out : out.mul(silu(z));
     }
@@ -105,6 +118,65 @@ public final class SelectiveScan {
         NDArray hs = concat(states, 0);                                            // [L, B, E, n]
         NDArray y = hs.mul(c.transpose(2, 0, 1).expandDims(2)).sum(new int[] {3}); // Σ_k C_l[k] h_l[·,k]: [L, B, E]
         return y.transpose(1, 2, 0);
+    }
+
+    /**
+     * The recurrence {@code h_l = a_l ⊙ h_{l−1} + b_l} as a parallel scan by recursive pairing, with
+     * {@code a = exp(ΔA) ∈ (0, 1]} and {@code b = Δ x B}. Returns {@code [B, E, L]} like {@link #sequential}.
+     */
+    public static NDArray parallel(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c) {
+        NDArray decay = delta.expandDims(2).mul(a.expandDims(2)).exp().transpose(3, 0, 1, 2);       // [L, B, E, n]
+        NDArray input = delta.mul(u).expandDims(2).mul(b.expandDims(1)).transpose(3, 0, 1, 2);      // [L, B, E, n]
+        NDArray hs = linearScan(decay, input);                                                      // [L, B, E, n]
+        NDArray y = hs.mul(c.transpose(2, 0, 1).expandDims(2)).sum(new int[] {3});                  // [L, B, E]
+        return y.transpose(1, 2, 0);
+    }
+
+    /**
+     * All states of {@code h_l = a_l ⊙ h_{l−1} + b_l} ({@code h_{−1} = 0}) along axis 0, by recursive pairing: steps
+     * 2i and 2i+1 compose into one step {@code (a_{2i+1}a_{2i}, a_{2i+1}b_{2i} + b_{2i+1})}; the half-length scan of
+     * the pairs gives every odd state, and each even state is one step from the odd state before it. An odd length
+     * is padded with one step (a = b = 0) whose output is dropped. ⌈log₂ L⌉ levels, each a fixed number of batched
+     * ops on half the data of the level above: O(L) work, O(log L) ops. The factors are products of decays ≤ 1, so
+     * they can underflow to 0 (exactly the sequential result's limit) but never overflow. Summation order differs
+     * from the sequential loop: results agree to rounding (SelectiveScanPropertyTest).
+     */
+    static NDArray linearScan(NDArray a, NDArray b) {
+        long len = a.getShape().get(0);
+        if (len == 1) return b;
+        NDManager scope = a.getManager();
+        boolean odd = len % 2 == 1;
+        if (odd) {
+            Shape one = new Shape(concatDims(1, a.getShape().slice(1)));
+            NDArray pad = scope.zeros(one, a.getDataType());
+            a = a.concat(pad, 0);
+            b = b.concat(pad, 0);
+            len++;
+        }
+        long half = len / 2;
+        long[] rest = a.getShape().slice(1).getShape();
+        Shape paired = new Shape(concatDims(half, new Shape(concatDims(2, new Shape(rest)))));
+        NDList ap = a.reshape(paired).split(2, 1);   // a_{2i}, a_{2i+1}: [half, 1, ...], squeezed below
+        NDList bp = b.reshape(paired).split(2, 1);
+        NDArray a0 = ap.get(0).squeeze(1), a1 = ap.get(1).squeeze(1), b0 = bp.get(0).squeeze(1), b1 = bp.get(1).squeeze(1);
+        NDArray oddStates = linearScan(a1.mul(a0), a1.mul(b0).add(b1));            // h_{2i+1}: [half, ...]
+        NDArray evenStates;
+        if (half == 1) {
+            evenStates = b0;                                                        // h_0 = b_0
+        } else {
+            NDArray before = oddStates.get(new NDIndex("0:{}", half - 1));          // h_{2i−1} for i ≥ 1
+            NDArray first = scope.zeros(new Shape(concatDims(1, before.getShape().slice(1))), a.getDataType());
+            evenStates = a0.mul(first.concat(before, 0)).add(b0);                   // h_{2i} = a_{2i} h_{2i−1} + b_{2i}
+        }
+        NDArray all = evenStates.expandDims(1).concat(oddStates.expandDims(1), 1).reshape(new Shape(concatDims(len, new Shape(rest))));
+        return odd ? all.get(new NDIndex("0:{}", len - 1)) : all;
+    }
+
+    private static long[] concatDims(long first, Shape rest) {
+        long[] d = new long[rest.dimension() + 1];
+        d[0] = first;
+        for (int i = 0; i < rest.dimension(); i++) d[i + 1] = rest.get(i);
+        return d;
     }
 
     /**

@@ -37,7 +37,7 @@ class MambaFixtureTest {
 
     static Stream<Arguments> cases() {
         List<SelectiveScan.Mode> modes = List.of(SelectiveScan.Mode.sequential(), SelectiveScan.Mode.chunked(5),
-                SelectiveScan.Mode.chunked(32));
+                SelectiveScan.Mode.chunked(32), SelectiveScan.Mode.parallel());
         return Stream.of("uni_d32_L17", "v1_fobi_d32_L17", "v2_bibi_d32_L17")
                 .flatMap(c -> modes.stream().map(m -> Arguments.of(c, m)));
     }

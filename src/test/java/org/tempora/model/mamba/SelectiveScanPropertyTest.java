@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two scan algorithms agree with each other and with an independent plain-Java float64 loop, in value and (through
+ * The three scan algorithms agree with each other and with an independent plain-Java float64 loop, in value and (through
  * DJL autograd) in every gradient, on random inputs: short and long sequences, chunk sizes that do and do not divide L,
  * weak and very strong decays. Strong decays also check numerical stability: nothing overflows in the chunked form
  * even where the cumulative log-decay of a chunk is far below −88 (the float32 exp range), which would break the
@@ -131,14 +131,18 @@ class SelectiveScanPropertyTest {
         Args x = Args.random(seed, b, e, n, len, decay);
         Run seq = run(x, SelectiveScan.Mode.sequential(), DataType.FLOAT64);
         Run chk = run(x, SelectiveScan.Mode.chunked(chunk), DataType.FLOAT64);
+        Run par = run(x, SelectiveScan.Mode.parallel(), DataType.FLOAT64);
         double[] ref = oracle(x);
         double scale = 1 + maxAbs(ref);
         assertThat(maxDiff(seq.out(), ref)).as("sequential vs oracle").isLessThanOrEqualTo(1e-9 * scale);
         assertThat(maxDiff(chk.out(), ref)).as("chunked vs oracle").isLessThanOrEqualTo(1e-9 * scale);
+        assertThat(maxDiff(par.out(), ref)).as("parallel vs oracle").isLessThanOrEqualTo(1e-9 * scale);
         for (int i = 0; i < GRAD_NAMES.length; i++) {
             assertAllFinite("grad " + GRAD_NAMES[i], chk.grads()[i]);
+            assertAllFinite("parallel grad " + GRAD_NAMES[i], par.grads()[i]);
             double gs = 1 + maxAbs(seq.grads()[i]);
             assertThat(maxDiff(chk.grads()[i], seq.grads()[i])).as("grad " + GRAD_NAMES[i]).isLessThanOrEqualTo(1e-9 * gs);
+            assertThat(maxDiff(par.grads()[i], seq.grads()[i])).as("parallel grad " + GRAD_NAMES[i]).isLessThanOrEqualTo(1e-9 * gs);
         }
     }
 
@@ -149,14 +153,18 @@ class SelectiveScanPropertyTest {
         Args x = Args.random(seed, 1, 3, 4, len, decay);
         Run seq = run(x, SelectiveScan.Mode.sequential(), DataType.FLOAT32);
         Run chk = run(x, SelectiveScan.Mode.chunked(chunk), DataType.FLOAT32);
+        Run par = run(x, SelectiveScan.Mode.parallel(), DataType.FLOAT32);
         double[] ref = oracle(x);
         assertAllFinite("chunked out", chk.out());
+        assertThat(maxDiff(par.out(), ref)).as("parallel vs float64 oracle").isLessThanOrEqualTo(1e-4 * (1 + maxAbs(ref)));
         assertThat(maxDiff(chk.out(), ref)).as("chunked vs float64 oracle").isLessThanOrEqualTo(1e-4 * (1 + maxAbs(ref)));
         assertThat(maxDiff(seq.out(), ref)).as("sequential vs float64 oracle").isLessThanOrEqualTo(1e-4 * (1 + maxAbs(ref)));
         for (int i = 0; i < GRAD_NAMES.length; i++) {
             assertAllFinite("grad " + GRAD_NAMES[i], chk.grads()[i]);
             double gs = maxAbs(seq.grads()[i]);
             assertThat(maxDiff(chk.grads()[i], seq.grads()[i])).as("grad " + GRAD_NAMES[i]).isLessThanOrEqualTo(1e-4 * gs + 1e-5);
+            assertAllFinite("parallel grad " + GRAD_NAMES[i], par.grads()[i]);
+            assertThat(maxDiff(par.grads()[i], seq.grads()[i])).as("parallel grad " + GRAD_NAMES[i]).isLessThanOrEqualTo(1e-4 * gs + 1e-5);
         }
     }
 
@@ -172,8 +180,11 @@ class SelectiveScanPropertyTest {
         assertThat(minLogDecay).as("cumulative log-decay over the chunk").isLessThan(-1e4);
         Run chk = run(x, SelectiveScan.Mode.chunked(64), DataType.FLOAT32);
         Run seq = run(x, SelectiveScan.Mode.sequential(), DataType.FLOAT32);
+        Run par = run(x, SelectiveScan.Mode.parallel(), DataType.FLOAT32);
         double[] ref = oracle(x);
         assertAllFinite("out", chk.out());
+        assertAllFinite("parallel out", par.out());
+        assertThat(maxDiff(par.out(), ref)).isLessThanOrEqualTo(1e-4 * (1 + maxAbs(ref)));
         assertThat(maxDiff(chk.out(), ref)).isLessThanOrEqualTo(1e-4 * (1 + maxAbs(ref)));
         for (int i = 0; i < GRAD_NAMES.length; i++) {
             assertAllFinite("grad " + GRAD_NAMES[i], chk.grads()[i]);
@@ -188,10 +199,11 @@ class SelectiveScanPropertyTest {
      */
     @Test
     void gradientsMatchFiniteDifferences() {
-        for (int len : new int[] {1, 4, 7}) {
+        for (int len : new int[] {1, 4, 7, 13}) {
             Args x = Args.random(100 + len, 1, 2, 2, len, 1);
             double[][] inputs = {x.u, x.deltaRaw, x.a, x.bm, x.cm, x.d, x.z, x.bias};
-            for (SelectiveScan.Mode mode : new SelectiveScan.Mode[] {SelectiveScan.Mode.sequential(), SelectiveScan.Mode.chunked(3)}) {
+            for (SelectiveScan.Mode mode : new SelectiveScan.Mode[] {SelectiveScan.Mode.sequential(), SelectiveScan.Mode.chunked(3),
+                    SelectiveScan.Mode.parallel()}) {
                 Run r = run(x, mode, DataType.FLOAT64);
                 for (int g = 0; g < inputs.length; g++) {
                     for (int i = 0; i < inputs[g].length; i++) {
