@@ -110,10 +110,11 @@ public final class ExperimentConfig {
         /** AuM: none (Fo-Fo), v1 (Fo-Bi), v2 (Bi-Bi). */
         public String bimamba = "v2";
         /**
-         * AuM scan: sequential (per-step recurrence, the fastest on CPU here, see docs/aum.md) or chunked (the
+         * AuM scan: auto (sequential below 128 steps, parallel from there: the measured crossover, see docs/aum.md),
+         * sequential (per-step recurrence), parallel (recursive pairing, O(log L) batched levels) or chunked (the
          * SSD-style closed form per chunk of {@code scan_chunk} steps).
          */
-        public String scan = "sequential";
+        public String scan = "auto";
         public int scanChunk = 32;
     }
 

@@ -25,6 +25,8 @@ import org.tempora.ConfigException;
  *       reference order; for tests and short sequences.</li>
  *   <li>{@link Algorithm#CHUNKED}: the closed form within chunks of Q steps (Mamba-2/SSD style) with the state carried
  *       between chunks, so the loop has ⌈L/Q⌉ iterations of batched ops. See {@link #chunked} and docs/aum.md.</li>
+ *   <li>{@link Algorithm#AUTO} (the default): sequential for short sequences, parallel from
+ *       {@link #AUTO_PARALLEL_FROM} steps on.</li>
  *   <li>{@link Algorithm#PARALLEL}: a parallel scan by recursive pairing of steps (odd–even / Blelloch style):
  *       ⌈log₂ L⌉ levels of a dozen batched ops each, O(L) work in total, with no exponent that can overflow. See
  *       {@link #parallel}.</li>
@@ -37,13 +39,23 @@ public final class SelectiveScan {
     public enum Algorithm {
         SEQUENTIAL,
         CHUNKED,
-        PARALLEL
+        PARALLEL,
+        /** {@link #PARALLEL} from {@link #AUTO_PARALLEL_FROM} steps on, {@link #SEQUENTIAL} below (measured crossover). */
+        AUTO
     }
+
+    /**
+     * Sequence length from which {@link Algorithm#AUTO} uses the parallel scan. ScanJmh on the 2-core CPU
+     * (BENCHMARKS.md §4): forward + backward, the parallel scan is even with the loop at L = 64, and 1.4× faster at
+     * 256, 2.1× at 1024 and 1.4× at 4096 (2.7× forward only). At AuM-micro training shapes (batch 32, L = 33/65) the
+     * loop was 3–13 % faster.
+     */
+    public static final int AUTO_PARALLEL_FROM = 128;
 
     /** Algorithm plus the chunk length Q of {@link Algorithm#CHUNKED} (ignored by the sequential scan). */
     public record Mode(Algorithm algorithm, int chunk) {
         public Mode {
-            if (algorithm == null) throw new ConfigException("scan algorithm is missing (sequential, parallel, chunked)");
+            if (algorithm == null) throw new ConfigException("scan algorithm is missing (auto, sequential, parallel, chunked)");
             if (chunk < 1) throw new ConfigException("backbone.scan_chunk must be >= 1, got " + chunk);
         }
 
@@ -59,14 +71,25 @@ public final class SelectiveScan {
             return new Mode(Algorithm.PARALLEL, 1);
         }
 
+        public static Mode auto() {
+            return new Mode(Algorithm.AUTO, 1);
+        }
+
+        /** The algorithm this mode runs for a sequence of {@code length} steps. */
+        public Algorithm resolve(long length) {
+            if (algorithm != Algorithm.AUTO) return algorithm;
+            return length >= AUTO_PARALLEL_FROM ? Algorithm.PARALLEL : Algorithm.SEQUENTIAL;
+        }
+
         /** From the config values {@code backbone.scan} and {@code backbone.scan_chunk}. */
         public static Mode parse(String kind, int chunk) {
-            if (kind == null) throw new ConfigException("backbone.scan is missing (sequential, parallel, chunked)");
+            if (kind == null) throw new ConfigException("backbone.scan is missing (auto, sequential, parallel, chunked)");
             return switch (kind.toLowerCase(Locale.ROOT)) {
                 case "chunked" -> chunked(chunk);
                 case "sequential" -> new Mode(Algorithm.SEQUENTIAL, Math.max(1, chunk));
                 case "parallel" -> new Mode(Algorithm.PARALLEL, Math.max(1, chunk));
-                default -> throw new ConfigException("unknown backbone.scan '" + kind + "' (sequential, parallel, chunked)");
+                case "auto" -> new Mode(Algorithm.AUTO, Math.max(1, chunk));
+                default -> throw new ConfigException("unknown backbone.scan '" + kind + "' (auto, sequential, parallel, chunked)");
             };
         }
     }
@@ -90,10 +113,11 @@ public final class SelectiveScan {
         long e = u.getShape().get(1);
         NDArray pre = deltaBias == null ? deltaRaw : deltaRaw.add(attach(deltaBias.reshape(e, 1), scope));
         NDArray delta = softplus(pre);
-        NDArray y = switch (mode.algorithm()) {
+        NDArray y = switch (mode.resolve(u.getShape().get(2))) {
             case SEQUENTIAL -> sequential(u, delta, a, b, c);
             case PARALLEL -> parallel(u, delta, a, b, c);
             case CHUNKED -> chunked(u, delta, a, b, c, mode.chunk());
+            case AUTO -> throw new IllegalStateException("resolve() never returns AUTO");
         };
         NDArray out = d == null ? y : y.add(u.mul(attach(d.reshape(e, 1), scope)));
         return z == null ? out : out.mul(silu(z));

@@ -109,7 +109,7 @@ class AudioMambaTest {
 
     /** The scan algorithm changes nothing but speed and memory: whole-model logits agree. */
     @Test
-    void chunkedAndSequentialModelsAgree() {
+    void everyScanAlgorithmGivesTheSameModel() {
         PatchGeometry g = PatchGeometry.square(32, 64, 8, 8, 8); // 4 × 8 = 32 patches, L = 33
         try (NDManager m = NDManager.newBaseManager()) {
             AudioMamba aum = new AudioMamba(m, micro(g, Bimamba.V2, 4), 5);
@@ -117,9 +117,14 @@ class AudioMambaTest {
                 NDArray x = randn(b, new SplittableRandom(6), 3, 64, 32);
                 aum.scanMode(SelectiveScan.Mode.sequential());
                 float[] seq = aum.forward(x).toFloatArray();
-                aum.scanMode(SelectiveScan.Mode.chunked(5));
-                float[] chk = aum.forward(x).toFloatArray();
-                for (int i = 0; i < seq.length; i++) assertThat(chk[i]).isCloseTo(seq[i], org.assertj.core.data.Offset.offset(2e-5f));
+                for (SelectiveScan.Mode mode : new SelectiveScan.Mode[] {SelectiveScan.Mode.chunked(5), SelectiveScan.Mode.parallel(),
+                        SelectiveScan.Mode.auto()}) {
+                    aum.scanMode(mode);
+                    float[] other = aum.forward(x).toFloatArray();
+                    for (int i = 0; i < seq.length; i++) {
+                        assertThat(other[i]).as("%s logit %d", mode, i).isCloseTo(seq[i], org.assertj.core.data.Offset.offset(2e-5f));
+                    }
+                }
             }
         }
     }
@@ -222,6 +227,7 @@ class AudioMambaTest {
             assertThat(aum.config().depth()).isEqualTo(3);
             assertThat(aum.config().variant()).isEqualTo(Bimamba.V1);
             assertThat(aum.config().scan().algorithm()).isEqualTo(SelectiveScan.Algorithm.SEQUENTIAL);
+            assertThat(new ExperimentConfig().backbone.scan).as("default").isEqualTo("auto");
             assertThat(aum.tokens()).isEqualTo((100 - 8) / 4 + 1 + 1);
             assertThat(aum.patchEmbed().weight().array().getShape()).isEqualTo(new Shape(64, 1, 64, 8));
             try (NDManager b = m.newSubManager()) {
@@ -233,12 +239,24 @@ class AudioMambaTest {
         assertThatThrownBy(() -> ModelFactory.aumConfig(cfg.backbone, PatchGeometry.fftp(64, 100, 8, 4), 7))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("bimamba");
         cfg.backbone.bimamba = "v2";
-        cfg.backbone.scan = "parallel";
+        cfg.backbone.scan = "bogus";
         assertThatThrownBy(() -> ModelFactory.aumConfig(cfg.backbone, PatchGeometry.fftp(64, 100, 8, 4), 7))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("scan");
         cfg.backbone.scan = "chunked";
         cfg.backbone.scanChunk = 0;
         assertThatThrownBy(() -> ModelFactory.aumConfig(cfg.backbone, PatchGeometry.fftp(64, 100, 8, 4), 7))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("scan_chunk");
+    }
+
+    /** auto runs the loop below the measured crossover and the parallel scan from it on; explicit modes never change. */
+    @Test
+    void autoScanResolvesByLength() {
+        SelectiveScan.Mode auto = SelectiveScan.Mode.parse("auto", 16);
+        assertThat(auto.resolve(SelectiveScan.AUTO_PARALLEL_FROM - 1)).isEqualTo(SelectiveScan.Algorithm.SEQUENTIAL);
+        assertThat(auto.resolve(SelectiveScan.AUTO_PARALLEL_FROM)).isEqualTo(SelectiveScan.Algorithm.PARALLEL);
+        assertThat(auto.resolve(4096)).isEqualTo(SelectiveScan.Algorithm.PARALLEL);
+        assertThat(SelectiveScan.Mode.sequential().resolve(4096)).isEqualTo(SelectiveScan.Algorithm.SEQUENTIAL);
+        assertThat(SelectiveScan.Mode.parse("parallel", 1).resolve(2)).isEqualTo(SelectiveScan.Algorithm.PARALLEL);
+        assertThat(SelectiveScan.Mode.chunked(8).resolve(4096)).isEqualTo(SelectiveScan.Algorithm.CHUNKED);
     }
 }
