@@ -171,15 +171,15 @@ public final class SelectiveScan {
         NDManager scope = a.getManager();
         boolean odd = len % 2 == 1;
         if (odd) {
-            Shape one = new Shape(concatDims(1, a.getShape().slice(1)));
+            Shape one = new Shape(1).addAll(a.getShape().slice(1));
             NDArray pad = scope.zeros(one, a.getDataType());
             a = a.concat(pad, 0);
             b = b.concat(pad, 0);
             len++;
         }
         long half = len / 2;
-        long[] rest = a.getShape().slice(1).getShape();
-        Shape paired = new Shape(concatDims(half, new Shape(concatDims(2, new Shape(rest)))));
+        Shape rest = a.getShape().slice(1);
+        Shape paired = new Shape(half, 2).addAll(rest);
         NDList ap = a.reshape(paired).split(2, 1);   // a_{2i}, a_{2i+1}: [half, 1, ...], squeezed below
         NDList bp = b.reshape(paired).split(2, 1);
         NDArray a0 = ap.get(0).squeeze(1), a1 = ap.get(1).squeeze(1), b0 = bp.get(0).squeeze(1), b1 = bp.get(1).squeeze(1);
@@ -189,18 +189,11 @@ public final class SelectiveScan {
             evenStates = b0;                                                        // h_0 = b_0
         } else {
             NDArray before = oddStates.get(new NDIndex("0:{}", half - 1));          // h_{2i−1} for i ≥ 1
-            NDArray first = scope.zeros(new Shape(concatDims(1, before.getShape().slice(1))), a.getDataType());
+            NDArray first = scope.zeros(new Shape(1).addAll(rest), a.getDataType());
             evenStates = a0.mul(first.concat(before, 0)).add(b0);                   // h_{2i} = a_{2i} h_{2i−1} + b_{2i}
         }
-        NDArray all = evenStates.expandDims(1).concat(oddStates.expandDims(1), 1).reshape(new Shape(concatDims(len, new Shape(rest))));
+        NDArray all = evenStates.expandDims(1).concat(oddStates.expandDims(1), 1).reshape(new Shape(len).addAll(rest));
         return odd ? all.get(new NDIndex("0:{}", len - 1)) : all;
-    }
-
-    private static long[] concatDims(long first, Shape rest) {
-        long[] d = new long[rest.dimension() + 1];
-        d[0] = first;
-        for (int i = 0; i < rest.dimension(); i++) d[i + 1] = rest.get(i);
-        return d;
     }
 
     /**
