@@ -13,14 +13,15 @@ import org.tempora.TemporaException;
 @Command(name = "tempora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Audio classifiers that spend compute only where the sound needs it.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ClassifyCommand.class, InfoCommand.class,
-                FbankCommand.class, StatsCommand.class, PresetsCommand.class, CompareCommand.class, BenchCommand.class, ExplainCommand.class,
+                FbankCommand.class, StatsCommand.class, PresetsCommand.class, CompareCommand.class, BenchCommand.class, ExplainCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 2 usage error, 3 bad input data, 1 anything else."})
+        footer = {"", "Exit codes: 0 success, 2 usage error, 3 bad input data, 4 the engine is wrong on this CPU (see 'tempora doctor'), 1 anything else."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_OTHER = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_BAD_INPUT = 3;
+    public static final int EXIT_ENGINE = 4;
 
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -75,7 +75,12 @@ class DiffResFixtureTest {
 
                 float[] feature = Fixtures.npy(dir, "feature.npy").f32();
                 int plane = t * bins;
-                double[] tol = {1e-3, 5e-3, 1e-4};
+                // maxpool is log(W·x) over cells where a tiny warp weight meets a loud frame: an abs 5e-3 log-domain
+                // bound is then below what float32 rounding alone moves. The README's rule for such quantities (the
+                // gradients: 10 × the change one ulp of X causes) is applied to this channel too, with the change
+                // measured here; a wrong op moves it by orders of magnitude more.
+                double maxTol = Math.max(5e-3, 10 * maxpoolConditioning(m, dir, frames, bins, delta, training));
+                double[] tol = {1e-3, maxTol, 1e-4};
                 String[] ch = {"avgpool", "maxpool", "resolution_enc"};
                 NDArray[] got = {tr.avg(), tr.max(), tr.pos()};
                 for (int k = 0; k < 3; k++) {
@@ -212,6 +217,22 @@ class DiffResFixtureTest {
             scale = Math.max(scale, Math.abs(ref[i]));
         }
         return scale == 0 ? worst : worst / scale;
+    }
+
+    /** How far the maxpool channel moves when every element of X moves by one float32 ulp (seeded signs). */
+    private static double maxpoolConditioning(NDManager m, Path dir, int frames, int bins, double delta, boolean training) {
+        try (NDManager scope = m.newSubManager()) {
+            float[] xv = Fixtures.npy(dir, "X.npy").f32();
+            float[] xp = xv.clone();
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+            for (int i = 0; i < xp.length; i++) xp[i] = rng.nextBoolean() ? Math.nextUp(xp[i]) : Math.nextDown(xp[i]);
+            Shape shape = new Shape(Arrays.stream(Fixtures.npy(dir, "X.npy").shape()).asLongStream().toArray());
+            float[] a = load(scope, dir, frames, bins, delta).trace(scope.create(xv, shape), training).max().toFloatArray();
+            float[] b = load(scope, dir, frames, bins, delta).trace(scope.create(xp, shape), training).max().toFloatArray();
+            double worst = 0;
+            for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+            return worst;
+        }
     }
 
     private static void check(String name, String what, NDArray got, Npy.Array ref, double tol) {
