@@ -132,8 +132,8 @@ public final class Ops {
         long nh = (h - kh) / strideH + 1;
         long nw = (w - kw) / strideW + 1;
         if (nh <= 0 || nw <= 0) throw new IllegalArgumentException("conv2d: input " + xs + " is smaller than the kernel " + ws);
-        NDArray byW = unfoldAxis(x, 3, kw, strideW, nw, 3);      // [B, C, H, kw, nW]
-        NDArray byH = unfoldAxis(byW, 2, kh, strideH, nh, 2);    // [B, C, kh, nH, kw, nW]
+        NDArray byW = unfoldAxis(x, 3, kw, strideW, nw);      // [B, C, H, kw, nW]
+        NDArray byH = unfoldAxis(byW, 2, kh, strideH, nh);    // [B, C, kh, nH, kw, nW]
         NDArray cols = byH.transpose(0, 3, 5, 1, 2, 4).reshape(b, nh * nw, c * kh * kw);
         NDArray y = cols.matMul(local(weight.reshape(o, c * kh * kw), x).transpose()); // [B, nH·nW, O]
         if (bias != null) y = y.add(bias);
@@ -150,20 +150,55 @@ public final class Ops {
         return derived;
     }
 
-    /** The {@code k} strided views along {@code axis} (each of length {@code n}), stacked at {@code at}. */
-    private static NDArray unfoldAxis(NDArray x, int axis, int k, int stride, long n, int at) {
+    /**
+     * The {@code n} windows of length {@code k} (step {@code stride}) along {@code axis}: returns x with that axis replaced by {@code [k, n]}
+     * (offset within the window, window index). A window that covers the whole axis (FFTP's full-frequency kernel)
+     * is a reshape, and so are non-overlapping windows ({@code stride == k}); only overlapping windows need the
+     * {@code k} strided slices, whose backward each writes a zero-filled input-sized gradient, so that path is kept
+     * for small {@code k}.
+     */
+    private static NDArray unfoldAxis(NDArray x, int axis, int k, int stride, long n) {
+        Shape s = x.getShape();
+        long size = s.get(axis);
+        if (n == 1 && k == size) return x.expandDims(axis + 1);
+        if (stride == k) {
+            NDArray cut = n * k == size ? x : x.get(new NDIndex(sliceAlong(s.dimension(), axis, "0:" + n * k)));
+            long[] dims = new long[s.dimension() + 1];
+            for (int a = 0, o = 0; a < s.dimension(); a++) {
+                if (a == axis) {
+                    dims[o++] = n;
+                    dims[o++] = k;
+                } else {
+                    dims[o++] = s.get(a);
+                }
+            }
+            int[] perm = new int[dims.length];
+            for (int a = 0; a < perm.length; a++) perm[a] = a;
+            perm[axis] = axis + 1;
+            perm[axis + 1] = axis;
+            return cut.reshape(new Shape(dims)).transpose(perm);
+        }
+        return stackedViews(x, axis, k, stride, n);
+    }
+
+    private static String sliceAlong(int rank, int axis, String slice) {
+        StringBuilder idx = new StringBuilder();
+        for (int a = 0; a < rank; a++) {
+            if (a > 0) idx.append(',');
+            idx.append(a == axis ? slice : ":");
+        }
+        return idx.toString();
+    }
+
+    /** The {@code k} strided views along {@code axis} (each of length {@code n}), stacked before it. */
+    private static NDArray stackedViews(NDArray x, int axis, int k, int stride, long n) {
         int rank = x.getShape().dimension();
         NDArray[] views = new NDArray[k];
         for (int j = 0; j < k; j++) {
             long end = j + (long) stride * (n - 1) + 1;
-            StringBuilder idx = new StringBuilder();
-            for (int a = 0; a < rank; a++) {
-                if (a > 0) idx.append(',');
-                idx.append(a == axis ? (stride == 1 ? j + ":" + end : j + ":" + end + ":" + stride) : ":");
-            }
-            views[j] = x.get(new NDIndex(idx.toString()));
+            views[j] = x.get(new NDIndex(sliceAlong(rank, axis, stride == 1 ? j + ":" + end : j + ":" + end + ":" + stride)));
         }
-        return k == 1 ? views[0].expandDims(at) : NDArrays.stack(new NDList(views), at);
+        return k == 1 ? views[0].expandDims(axis) : NDArrays.stack(new NDList(views), axis);
     }
 
     /** Exact (erf) GELU, as timm uses. */
