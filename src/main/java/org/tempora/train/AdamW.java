@@ -17,10 +17,11 @@ import org.tempora.nn.StateDict;
  * one fused libtorch update per tensor (DJL's {@code adamUpdate}), plus global-norm gradient clipping. The
  * moments live here, keyed by parameter name, so they can be checkpointed and reset between phases.
  *
- * <p>Deviation from {@code torch.optim.Adam}: the fused update adds {@code eps} to {@code sqrt(v)} before the
- * bias correction of the second moment ({@code lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε)}), i.e. ε is effectively
- * {@code ε/√(1−β₂ᵗ)} in PyTorch's form; with ε = 1e-8 the difference is far below float32 noise after the
- * first steps.
+ * <p>The update is {@code torch.optim.Adam}/{@code AdamW}'s, ε included: DJL's fused update computes
+ * {@code lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε')}, which adds ε' to √v before the bias correction of the second moment, so
+ * it is given {@code ε' = ε·√(1−β₂ᵗ)}; then it equals PyTorch's {@code lr/(1−β₁ᵗ) · m/(√v/√(1−β₂ᵗ) + ε)} exactly.
+ * (Passing ε itself made ε effectively {@code ε/√(1−β₂ᵗ)}, 32× larger at the first step, which visibly slowed
+ * parameters with small gradients such as Audio Mamba's {@code A_log}: TrainingParityTest.)
  */
 public final class AdamW {
     private final boolean decoupled;
@@ -78,6 +79,7 @@ public final class AdamW {
             double bc1 = 1 - Math.pow(beta1, step);
             double bc2 = 1 - Math.pow(beta2, step);
             float lrCorrected = (float) (lr * Math.sqrt(bc2) / bc1);
+            float epsInside = (float) (eps * Math.sqrt(bc2)); // PyTorch's ε, moved inside the bias correction
             i = 0;
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 Parameter p = e.getValue();
@@ -88,7 +90,7 @@ public final class AdamW {
                     manager.zeros(w.getShape()), manager.zeros(w.getShape())});
                 float wd = p.decay() || !decoupled ? weightDecay : 0f;
                 JniUtils.adamUpdate((PtNDArray) w, (PtNDArray) g, (PtNDArray) mv[0], (PtNDArray) mv[1],
-                        (float) lr, lrCorrected, wd, rescale, -1f, beta1, beta2, eps, decoupled);
+                        (float) lr, lrCorrected, wd, rescale, -1f, beta1, beta2, epsInside, decoupled);
                 JniUtils.zeroGrad((PtNDArray) w);
             }
             return norm;
