@@ -10,6 +10,10 @@ data="$1"; out="$2"; mkdir -p "$out"
 FFTP=(--set tokens.kind=fftp --set tokens.fftp_width=8 --set tokens.fftp_stride=4)
 AUM=(--set backbone.kind=aum --set backbone.size=micro --set backbone.bimamba=v2 --set backbone.scan=sequential)
 common=(--data "$data/kws35" --epochs 3 --set data.train_fraction=0.25 --overwrite -q)
+# the machine's other load, sampled every 5 s, so a contended row can be seen (the results need an idle machine)
+( while :; do echo "$(date +%T) $(cut -d' ' -f1 /proc/loadavg) $(ps -eo pcpu,comm --sort=-pcpu | sed -n 2,3p | tr -s ' ' | tr '\n' ';')"; sleep 5; done ) > "$out/load.log" &
+mon=$!
+trap 'kill $mon 2>/dev/null' EXIT
 for path in unfold native; do
   opts=""; [ "$path" = native ] && opts="-Dtempora.conv=native -Dtempora.engineCheck=off"
   TEMPORA_JAVA_OPTS="$opts" "$here/tempora" train --preset diffres-0.5 "${FFTP[@]}" "${common[@]}" --out "$out/diffres-$path" > "$out/diffres-$path.log" 2>&1 || echo "diffres-$path failed"
