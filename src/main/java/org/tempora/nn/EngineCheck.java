@@ -119,6 +119,12 @@ public final class EngineCheck {
         requirePassed(r);
     }
 
+    /** Forgets the once-per-process result, so the next {@link #requireHealthy()} checks again (after changing
+     *  {@code tempora.conv}, say). */
+    public static synchronized void forgetCheck() {
+        processCheck = null;
+    }
+
     /** Throws {@link EngineException} naming the first failed result, if any. */
     public static void requirePassed(List<Result> results) {
         for (Result x : results) {
@@ -209,6 +215,14 @@ public final class EngineCheck {
 
     /** Runs one case in a child manager and measures its forward and gradient errors. */
     public static Result check(Case c, NDManager parent) {
+        return check(c, parent, 0);
+    }
+
+    /**
+     * {@link #check} with every input placed {@code offset} floats past a 64-byte boundary (a view into a larger
+     * libtorch allocation), as arrays DJL makes from Java buffers can be: kernels must not depend on alignment.
+     */
+    public static Result check(Case c, NDManager parent, int offset) {
         try (NDManager m = parent.newSubManager()) {
             double[] ref = c.reference().apply(c.inputs());
             SplittableRandom r = new SplittableRandom(ref.length * 31L + c.op().hashCode());
@@ -218,6 +232,11 @@ public final class EngineCheck {
             for (int i = 0; i < c.inputs().size(); i++) {
                 T t = c.inputs().get(i);
                 NDArray a = m.create(toFloat(t.v()), new Shape(t.shape()));
+                if (offset > 0) {
+                    NDArray big = m.zeros(new Shape(t.v().length + offset)).add(0f); // libtorch's own 64-byte-aligned buffer
+                    big.set(new NDIndex("{}:", offset), a.reshape(-1));
+                    a = big.get(new NDIndex("{}:", offset)).reshape(new Shape(t.shape()));
+                }
                 if (c.differentiable()[i]) a.setRequiresGradient(true);
                 xs.add(a);
             }

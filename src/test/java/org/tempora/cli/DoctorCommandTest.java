@@ -45,6 +45,29 @@ class DoctorCommandTest {
         }
     }
 
+    /** Training refuses to start on a wrong engine: one line, exit 4, before any data is read. */
+    @Test
+    void trainingRefusesAWrongEngine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        boolean nativeWrong = EngineCheck.run(EngineCheck.nativeConvolutionCases(EngineCheck.Level.QUICK)).stream()
+                .anyMatch(x -> !x.passed());
+        System.setProperty(Ops.CONV_PROPERTY, "native");
+        EngineCheck.forgetCheck();
+        try {
+            CliBadInputTest.Run r = CliBadInputTest.run("train", "--preset", "demo", "--data", "synthetic", "--epochs", "1",
+                    "--set", "data.synthetic.clips_per_class=4", "--out", dir.resolve("run").toString(), "-q");
+            if (nativeWrong) {
+                assertThat(r.code()).as(r.err()).isEqualTo(4);
+                assertThat(r.err().strip().lines()).hasSize(1);
+                assertThat(r.err()).startsWith("tempora: the numerical engine is wrong on this CPU: conv");
+            } else {
+                assertThat(r.code()).as(r.err()).isEqualTo(0);
+            }
+        } finally {
+            System.clearProperty(Ops.CONV_PROPERTY);
+            EngineCheck.forgetCheck();
+        }
+    }
+
     @Test
     void gateThrowsNamingTheFirstWrongOp() {
         List<EngineCheck.Result> rs = List.of(new EngineCheck.Result("linear", "3x7", 1e-7, 1e-6, 0),

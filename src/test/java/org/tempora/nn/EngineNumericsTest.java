@@ -36,6 +36,23 @@ class EngineNumericsTest {
         return EngineCheck.cases(EngineCheck.Level.FULL).stream();
     }
 
+    static Stream<org.junit.jupiter.params.provider.Arguments> misaligned() {
+        return EngineCheck.cases(EngineCheck.Level.QUICK).stream()
+                .flatMap(c -> Stream.of(1, 3, 7, 13).map(off -> org.junit.jupiter.params.provider.Arguments.of(c, off)));
+    }
+
+    /**
+     * DJL wraps Java buffers with {@code from_blob}, so inputs are only 16-byte aligned and their offset from a
+     * 64-byte boundary varies from run to run: no op may depend on it (every QUICK case at 4 offsets).
+     */
+    @ParameterizedTest(name = "{0} at +{1} floats")
+    @MethodSource("misaligned")
+    void opDoesNotDependOnAlignment(EngineCheck.Case c, int offset) {
+        EngineCheck.Result r = EngineCheck.check(c, manager, offset);
+        assertThat(r.forwardError()).as(r + ": forward at offset " + offset).isLessThanOrEqualTo(EngineCheck.FORWARD_TOL);
+        assertThat(r.gradientError()).as(r + ": gradient at offset " + offset).isLessThanOrEqualTo(EngineCheck.GRADIENT_TOL);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void opMatchesFloat64(EngineCheck.Case c) {
