@@ -139,7 +139,7 @@ public final class Ast extends Module implements TokenBackbone {
         }
         h = v.norm.forward(h);
         put(trace, "final_norm", h);
-        NDArray pooled = h.get(":, 0, :").add(h.get(":, 1, :")).div(2f);
+        NDArray pooled = org.tempora.nn.Ops.div(h.get(":, 0, :").add(h.get(":, 1, :")), 2f);
         put(trace, "pooled", pooled);
         return head.fc.forward(head.norm.forward(pooled));
     }

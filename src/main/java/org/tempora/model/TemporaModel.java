@@ -88,7 +88,7 @@ public final class TemporaModel implements AutoCloseable {
         boolean all = true;
         for (boolean b : logMel) all &= b;
         if (all) {
-            out = f.sub(normMean).div(normDivisor);
+            out = org.tempora.nn.Ops.div(f.sub(normMean), normDivisor);
         } else {
             float[] scale = new float[c];
             float[] shift = new float[c];

@@ -34,7 +34,7 @@ public final class Attention extends Module {
         long n = x.getShape().get(1);
         long d = x.getShape().get(2);
         NDArray t = qkv.forward(x).reshape(b, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4); // [3, B, H, N, hd]
-        NDArray q = t.get(0).mul(scale);
+        NDArray q = Ops.mul(t.get(0), scale);
         NDArray k = t.get(1);
         NDArray v = t.get(2);
         NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1); // [B, H, N, N]

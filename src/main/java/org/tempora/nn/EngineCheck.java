@@ -198,7 +198,7 @@ public final class EngineCheck {
             cs.add(unary(r, "exp", NDArray::exp, Math::exp));
             cs.add(unaryPositive(r, "log", NDArray::log, Math::log));
             cs.add(unaryPositive(r, "sqrt", NDArray::sqrt, Math::sqrt));
-            cs.add(unary(r, "square", a -> a.pow(2f), x -> x * x));
+            cs.add(unary(r, "square", NDArray::square, x -> x * x));
             cs.add(unary(r, "clip", a -> a.clip(-0.5f, 0.5f), x -> Math.max(-0.5, Math.min(0.5, x))));
             cs.add(logSoftmax(r, 4, 11));
             cs.add(cumSum(r, 3, 50));
@@ -470,7 +470,7 @@ public final class EngineCheck {
         T q = T.random(r, 1.0, b, h, n, d), k = T.random(r, 1.0, b, h, n, d), v = T.random(r, 1.0, b, h, n, d);
         double scale = 1 / Math.sqrt(d);
         return new Case("attention", b + "x" + h + "x" + n + "x" + d, List.of(q, k, v), diff(true, true, true),
-                l -> l.get(0).mul((float) scale).matMul(l.get(1).transpose(0, 1, 3, 2)).softmax(-1).matMul(l.get(2)),
+                l -> Ops.mul(l.get(0), scale).matMul(l.get(1).transpose(0, 1, 3, 2)).softmax(-1).matMul(l.get(2)),
                 in -> {
                     double[] qv = in.get(0).v(), kv = in.get(1).v(), vv = in.get(2).v();
                     double[] y = new double[b * h * n * d];
@@ -521,7 +521,7 @@ public final class EngineCheck {
         T x = T.random(r, 1.0, b, n, d), w = T.random(r, 1.0, d);
         double eps = 1e-5;
         return new Case("rmsnorm", b + "x" + n + "x" + d, List.of(x, w), diff(true, true),
-                l -> l.get(0).mul(l.get(0).pow(2f).mean(new int[] {-1}, true).add((float) eps).sqrt().pow(-1f)).mul(l.get(1)),
+                l -> l.get(0).div(l.get(0).square().mean(new int[] {-1}, true).add((float) eps).sqrt()).mul(l.get(1)),
                 in -> {
                     double[] xv = in.get(0).v(), wv = in.get(1).v();
                     double[] y = new double[xv.length];
@@ -668,7 +668,7 @@ public final class EngineCheck {
         return new Case("index", b + "x" + frames + "x" + f + " [7 rows] + where", List.of(x), diff(true),
                 l -> {
                     NDArray g = l.get(0).get(new NDIndex(":, {}", l.getManager().create(idx)));
-                    return NDArrays.where(l.getManager().create(keep, g.getShape()), g, g.mul(-2f));
+                    return NDArrays.where(l.getManager().create(keep, g.getShape()), g, Ops.mul(g, -2f));
                 },
                 in -> {
                     double[] xv = in.get(0).v();
@@ -690,7 +690,7 @@ public final class EngineCheck {
         return new Case("flip+pad", b + "x" + c + "x" + len, List.of(x), diff(true),
                 l -> {
                     NDArray p = l.get(0).flip(2).pad(new Shape(2, 1), 0f);
-                    return NDArrays.stack(new NDList(p, p.mul(3f)), 0).toType(DataType.FLOAT32, false);
+                    return NDArrays.stack(new NDList(p, Ops.mul(p, 3f)), 0).toType(DataType.FLOAT32, false);
                 },
                 in -> {
                     double[] xv = in.get(0).v();

@@ -201,6 +201,26 @@ public final class Ops {
         return k == 1 ? views[0].expandDims(axis) : NDArrays.stack(new NDList(views), axis);
     }
 
+    /**
+     * {@code x · s} for a Java number. DJL's {@code mul(Number)} wraps the number in a tensor over a Java direct buffer
+     * ({@code from_blob}, no copy) and closes it right after the op, but autograd keeps that tensor for the backward
+     * pass: a garbage collection in between frees the buffer, and the gradient is computed from freed memory (wrong
+     * values or NaN; docs/engine.md). Here the scalar is a libtorch-owned tensor ({@code full}), which autograd keeps
+     * alive by reference count.
+     */
+    public static NDArray mul(NDArray x, double s) {
+        try (NDArray c = x.getManager().full(new Shape(), (float) s)) {
+            return x.mul(c);
+        }
+    }
+
+    /** {@code x / s} for a Java number, safe for autograd (see {@link #mul(NDArray, double)}). */
+    public static NDArray div(NDArray x, double s) {
+        try (NDArray c = x.getManager().full(new Shape(), (float) s)) {
+            return x.div(c);
+        }
+    }
+
     /** Exact (erf) GELU, as timm uses. */
     public static NDArray gelu(NDArray x) {
         return ai.djl.nn.Activation.gelu(x);

@@ -56,7 +56,7 @@ public final class DiffResOps {
         NDManager m = raw.getManager();
         int b = Math.toIntExact(raw.getShape().get(0));
         int frames = Math.toIntExact(raw.getShape().get(1));
-        NDArray s = raw.div(raw.sum(new int[] {1}, true)).mul(t);
+        NDArray s = org.tempora.nn.Ops.mul(raw.div(raw.sum(new int[] {1}, true)), t);
         float[] max = s.max(new int[] {1}, true).toFloatArray();
         boolean[] rescaled = new boolean[b];
         boolean[] pushed = new boolean[b];
@@ -250,7 +250,7 @@ public final class DiffResOps {
             }
         }
         NDArray out = gatherWinners(NDArrays.concat(new NDList(values[0], values[1]), 1), index, hit, bsz, t, bins, m);
-        NDArray channel = out.mul((float) (1.0 / (1.0 - reduction))).add(EPS).log();
+        NDArray channel = org.tempora.nn.Ops.mul(out, (float) (1.0 / (1.0 - reduction))).add(EPS).log();
         return new MaxPool(channel, sc[1], sc[0], group[1], group[0]);
     }
 
@@ -297,7 +297,7 @@ public final class DiffResOps {
             }
         }
         NDArray out = gatherWinners(NDArrays.concat(new NDList(va, vb), 1), index, hit, bsz, t, bins, m);
-        return out.mul((float) (1.0 / (1.0 - reduction))).add(EPS).log();
+        return org.tempora.nn.Ops.mul(out, (float) (1.0 / (1.0 - reduction))).add(EPS).log();
     }
 
     private static void offer(int cell, float[] v, int row, int j, int offset, int b, int t, int bins,
@@ -372,8 +372,8 @@ public final class DiffResOps {
             if ((float) per[b] > limit) inv[b] = 1f / count;
             activeness += std(sv, empty, b * frames, frames) / bsz;
         }
-        NDArray loss = score.mul(m.create(mask, new Shape(bsz, frames))).sum(new int[] {1})
-                .mul(m.create(inv, new Shape(bsz))).sum().div((float) bsz);
+        NDArray loss = org.tempora.nn.Ops.div(score.mul(m.create(mask, new Shape(bsz, frames))).sum(new int[] {1})
+                .mul(m.create(inv, new Shape(bsz))).sum(), bsz);
         return new Guide(loss, activeness, empty, per);
     }
 

@@ -13,7 +13,10 @@ public final class Losses {
 
     /** {@code BCEWithLogitsLoss} (mean over B·C), in the stable form {@code max(x,0) − x·y + log(1 + e^{−|x|})}. */
     public static NDArray binaryCrossEntropy(NDArray logits, NDArray targets) {
-        NDArray pos = logits.maximum(0f);
+        NDArray pos;
+        try (NDArray zero = logits.getManager().full(new ai.djl.ndarray.types.Shape(), 0f)) {
+            pos = logits.maximum(zero); // not maximum(0f): see Ops.mul on DJL's scalar ops and autograd
+        }
         NDArray softplus = logits.abs().neg().exp().add(1f).log();
         return pos.sub(logits.mul(targets)).add(softplus).mean();
     }

@@ -73,6 +73,36 @@ class TrainingParityTest {
     @TempDir
     Path dir;
 
+    private static Thread gcStorm;
+
+    /**
+     * {@code -Dtempora.gcStorm=true}: a background thread calls {@code System.gc()} every 2 ms while the cases run.
+     * Before the fix of DJL's scalar ops ({@code Ops.mul}/{@code Ops.div}) this failed every case on an idle machine,
+     * as the rare wrong steps under CPU load did (docs/engine.md, "What the test found", item 3); it now passes. Off
+     * by default; the assertions are the same either way.
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void startGcStorm() {
+        if (!Boolean.getBoolean("tempora.gcStorm")) return;
+        gcStorm = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "gc-storm");
+        gcStorm.setDaemon(true);
+        gcStorm.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopGcStorm() {
+        if (gcStorm != null) gcStorm.interrupt();
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"ast-square,", "ast-fftp,", "diffres-ast,", "aum,sequential", "aum,parallel", "aum,chunked"})
     void twentyAdamWStepsMatchPyTorch(String name, String scan) {

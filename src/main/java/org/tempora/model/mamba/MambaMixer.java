@@ -169,7 +169,7 @@ public final class MambaMixer extends Module {
                 NDArray f = branch(xz, forward, scope, trace, 0);
                 NDArray b = branch(xz.flip(2), backward, scope, trace, 1);
                 out = f.add(b.flip(2));
-                if (config.divideOut()) out = out.div(2f);
+                if (config.divideOut()) out = org.tempora.nn.Ops.div(out, 2f);
             }
             case V1 -> {
                 Inputs in = inputs(xz, forward, scope, trace, 0);
