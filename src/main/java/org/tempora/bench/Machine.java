@@ -9,18 +9,23 @@ import java.util.Locale;
 /** Facts about the machine a benchmark ran on, for BENCHMARKS.md. */
 public record Machine(int cores, String cpu, long memoryGiB, String os, String java, String date) {
 
-    public static Machine current() {
-        String cpu = "unknown CPU";
+    /** The first processor's fields of /proc/cpuinfo ("model name", "cpu family", "flags", …); empty when not Linux. */
+    public static java.util.Map<String, String> cpuInfo() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    cpu = line.substring(line.indexOf(':') + 1).trim();
-                    break;
-                }
+                if (line.isBlank()) break; // the first processor is enough
+                int i = line.indexOf(':');
+                if (i > 0) m.putIfAbsent(line.substring(0, i).trim(), line.substring(i + 1).trim());
             }
         } catch (IOException | RuntimeException ignored) {
-            // not Linux: keep "unknown CPU"
+            // not Linux: nothing known
         }
+        return m;
+    }
+
+    public static Machine current() {
+        String cpu = cpuInfo().getOrDefault("model name", "unknown CPU");
         long mem = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {

@@ -1,10 +1,7 @@
 package org.tempora.cli;
 
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +50,7 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (threads < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be ≥ 0");
-        Map<String, String> cpu = cpuInfo();
+        Map<String, String> cpu = org.tempora.bench.Machine.cpuInfo();
         out.println("machine");
         out.printf(Locale.ROOT, "  cpu        %s (vendor %s, family %s, model %s, stepping %s)%n", cpu.getOrDefault("model name", "?"),
                 cpu.getOrDefault("vendor_id", "?"), cpu.getOrDefault("cpu family", "?"), cpu.getOrDefault("model", "?"),
@@ -121,19 +118,5 @@ final class DoctorCommand implements Callable<Integer> {
         }
         if (!verbose && listFailures) for (EngineCheck.Result r : bad) out.println("    " + r);
         return bad;
-    }
-
-    private static Map<String, String> cpuInfo() {
-        Map<String, String> m = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.isBlank()) break; // the first processor is enough
-                int i = line.indexOf(':');
-                if (i > 0) m.putIfAbsent(line.substring(0, i).trim(), line.substring(i + 1).trim());
-            }
-        } catch (IOException | RuntimeException e) {
-            m.put("model name", System.getProperty("os.arch") + " (no /proc/cpuinfo)");
-        }
-        return m;
     }
 }
