@@ -45,26 +45,37 @@ class KaldiFbankFixtureTest {
         Spectrogram s = new KaldiFbank(o).compute(new Waveform(wave, (int) o.sampleRate(), name));
         Npy.Array ref = Fixtures.npy(dir, "fbank.npy");
         assertThat(new int[] {s.frames(), s.bins()}).containsExactly(ref.shape());
-        assertWithinFbankTolerance(name, s.data(), ref.f32(), s.frames(), s.bins(),
+        int floor = assertWithinFbankTolerance(name, s.data(), ref.f32(), s.frames(), s.bins(),
                 c.path("tolerance").path("abs_cells_within_8_of_frame_max").asDouble(1e-4),
                 c.path("tolerance").path("abs_all_cells").asDouble(3e-3));
+        // every case states how many cells sit exactly at log(float32 eps); tempora's output has exactly those
+        JsonNode expectedFloor = c.findValue("cells_at_log_eps_floor");
+        assertThat(expectedFloor).as("%s: case.json states cells_at_log_eps_floor", name).isNotNull();
+        assertThat(floor).as("%s: cells at the log-eps floor", name).isEqualTo(expectedFloor.asInt());
         // the empty mel bins of the reference are empty here too
         int[] expectedEmpty = new int[c.path("empty_mel_bins").size()];
         for (int i = 0; i < expectedEmpty.length; i++) expectedEmpty[i] = c.get("empty_mel_bins").get(i).asInt();
         assertThat(new KaldiFbank(o).melBanks().emptyBins()).containsExactly(expectedEmpty);
     }
 
-    /** Checks the three-part fbank tolerance; returns nothing, fails with the worst cell named. */
-    static void assertWithinFbankTolerance(String name, float[] got, float[] ref, int frames, int bins, double tolNear, double tolAll) {
+    /**
+     * Checks the three-part fbank tolerance (fails with the worst cell named): cells within 8 nats of their frame's
+     * maximum, all cells, and every reference cell at the log-eps floor is exactly the floor here.
+     *
+     * @return the number of cells at the floor in {@code got}
+     */
+    static int assertWithinFbankTolerance(String name, float[] got, float[] ref, int frames, int bins, double tolNear, double tolAll) {
         double worstNear = 0;
         double worstAll = 0;
         int floorCells = 0;
+        int gotFloor = 0;
         for (int f = 0; f < frames; f++) {
             float max = Float.NEGATIVE_INFINITY;
             for (int b = 0; b < bins; b++) max = Math.max(max, ref[f * bins + b]);
             for (int b = 0; b < bins; b++) {
                 int i = f * bins + b;
                 double d = Math.abs(got[i] - ref[i]);
+                if (got[i] == FLOOR) gotFloor++;
                 if (ref[i] == FLOOR) {
                     floorCells++;
                     assertThat(got[i]).as("%s floor cell frame %d bin %d", name, f, b).isEqualTo(FLOOR);
@@ -76,7 +87,8 @@ class KaldiFbankFixtureTest {
         if (Boolean.getBoolean("tempora.printErrors")) System.out.printf("%s near=%.3g all=%.3g%n", name, worstNear, worstAll);
         assertThat(worstNear).as("%s: max |diff| within 8 nats of frame max", name).isLessThanOrEqualTo(tolNear);
         assertThat(worstAll).as("%s: max |diff| over all cells", name).isLessThanOrEqualTo(tolAll);
-        assertThat(floorCells).isGreaterThanOrEqualTo(0);
+        assertThat(gotFloor).as("%s: cells at the floor here and in the reference", name).isEqualTo(floorCells);
+        return gotFloor;
     }
 
     @Test

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -26,7 +27,7 @@ class DiffResPropertiesTest {
                                         @ForAll @DoubleRange(min = 0.5, max = 12) double spread,
                                         @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
         int t = ResolutionStages.outputFrames(frames, reduction);
-        if (t < 1) return;
+        Assume.that(t >= 1); // δ close to 1 on a short input leaves no frame: not a case of the property
         SplittableRandom rng = new SplittableRandom(seed);
         float[] raw = new float[batch * frames];
         // sigmoid of spread·N(0,1): from nearly flat to very peaked, so every score_norm branch is exercised

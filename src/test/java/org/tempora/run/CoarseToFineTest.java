@@ -23,8 +23,12 @@ class CoarseToFineTest {
     static Path tmp;
 
     static ExperimentConfig cfg(String phases, int epochs) {
+        return cfg(phases, epochs, 40);
+    }
+
+    static ExperimentConfig cfg(String phases, int epochs, int clips) {
         ExperimentConfig c = ConfigLoader.load("demo", null, List.of(
-                "data.synthetic.classes=4", "data.synthetic.clips_per_class=40", "train.epochs=" + epochs,
+                "data.synthetic.classes=4", "data.synthetic.clips_per_class=" + clips, "train.epochs=" + epochs,
                 "backbone.dim=48", "backbone.depth=1", "backbone.heads=2", "train.batch_size=16",
                 "train.schedule.warmup_steps=5", "augment.freqm=8", "augment.timem=8", "name=c2f"));
         c.train.phases = org.tempora.train.phases.PhaseSchedule.parseSpec(phases);
@@ -58,7 +62,6 @@ class CoarseToFineTest {
         assertThat(run.at("/phases/0/epochs").asInt()).isEqualTo(2);
         assertThat(run.at("/phases/1/epochs").asInt()).isEqualTo(3);
         assertThat(run.get("best_epoch").asInt()).isGreaterThanOrEqualTo(3); // only full-resolution epochs are eligible
-        assertThat(s.test().top1()).isGreaterThan(0.25);
         assertThat(java.nio.file.Files.readString(s.run().report())).contains("Training curves");
         // the saved model is the full-resolution one and loads for inference
         try (ModelBundle m = ModelBundle.load(s.run().dir(), 2)) {
@@ -90,11 +93,19 @@ class CoarseToFineTest {
     }
 
     @Test
-    void poolingAndPatchPhasesTrain() {
-        Experiment.Summary avg = train(cfg("avgpool 2->1 @1", 2), tmp.resolve("avg"), false, new RunListener() {});
-        assertThat(avg.numbers().get("epochs_run")).isEqualTo(2);
+    void poolingAndPatchPhasesTrain() throws IOException {
+        // a budget in which the synthetic set is learnt (EndToEndTest: > 0.6 after 12 full-resolution epochs): 2 coarse
+        // epochs on avg-pooled input, then 8 at full resolution, must end well above chance (0.25) too
+        Experiment.Summary avg = train(cfg("avgpool 2->1 @2", 10, 60), tmp.resolve("avg"), false, new RunListener() {});
+        assertThat(avg.numbers().get("epochs_run")).isEqualTo(10);
+        assertThat(avg.test().top1()).as("test top-1 after avgpool 2->1, 4 classes").isGreaterThan(0.6);
         Experiment.Summary patch = train(cfg("patch-pi 2->1 @1", 2), tmp.resolve("patch"), false, new RunListener() {});
-        assertThat(patch.test().top1()).isBetween(0.0, 1.0);
+        JsonNode rows = RunFiles.JSON.readTree(patch.run().metricsJson().toFile());
+        // the patch method halves the time axis through a 2x longer patch: phase 1 has half the time patches
+        assertThat(rows.get(0).get("phase").asInt()).isEqualTo(1);
+        assertThat(rows.get(1).get("phase").asInt()).isEqualTo(2);
+        assertThat(rows.get(0).get("tokens").asInt()).isLessThan(rows.get(1).get("tokens").asInt());
+        assertThat(rows.get(1).get("train_loss").asDouble()).isFinite();
     }
 
     @Test
