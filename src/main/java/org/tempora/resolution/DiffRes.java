@@ -142,6 +142,10 @@ public final class DiffRes implements ResolutionStage {
         Map<String, NDArray> extras = new LinkedHashMap<>();
         extras.put("guide_loss", tr.guide().loss());
         extras.put("activeness", logMel.getManager().create((float) tr.guide().activeness()));
+        // activeness (pydiffres's definition) only sees clips with digital silence; with noise augmentation there are
+        // almost none and it reads ~0 whatever the scores do. score_std sees every clip (docs/diffres.md)
+        extras.put("score_std", logMel.getManager().create((float) tr.guide().scoreStd()));
+        extras.put("empty_clips", logMel.getManager().create((float) tr.guide().emptyClips()));
         return new Output(tr.features(), tr.guide().loss(), extras);
     }
 

@@ -323,12 +323,16 @@ public final class DiffResOps {
 
     /**
      * @param loss        0-d: the guide loss to add to the training loss
+     * @param scoreStd    monitoring only: the mean over all B samples of the unbiased std of each sample's scores (every
+     *                    frame, every clip): how far the scores are from uniform, whether or not the batch has silence
+     * @param emptyClips  monitoring only: the fraction of samples with at least one empty frame (the only ones that
+     *                    enter {@code activeness} and the guide loss)
      * @param activeness  monitoring only: summed unbiased std of the non-empty frames' scores / B, over the samples
      *                    that have an empty frame
      * @param empty       {@code [B·T]} the empty-frame mask
      * @param perSample   {@code g_b}, the mean score of sample b's empty frames (NaN if none)
      */
-    public record Guide(NDArray loss, double activeness, boolean[] empty, double[] perSample) {}
+    public record Guide(NDArray loss, double activeness, boolean[] empty, double[] perSample, double scoreStd, double emptyClips) {}
 
     /**
      * pydiffres {@code guide_loss} (reference-spec §1.6 with the fixture corrections): frame energy
@@ -354,6 +358,9 @@ public final class DiffResOps {
         float[] inv = new float[bsz];
         double[] per = new double[bsz];
         double activeness = 0;
+        double scoreStd = 0;
+        int withEmpty = 0;
+        boolean[] none = new boolean[sv.length];
         float limit = (float) ((1 - reduction) * 0.5);
         for (int b = 0; b < bsz; b++) {
             int count = 0;
@@ -368,13 +375,15 @@ public final class DiffResOps {
                 }
             }
             per[b] = count == 0 ? Double.NaN : sum / count;
+            scoreStd += std(sv, none, b * frames, frames) / bsz;
             if (count == 0) continue;
+            withEmpty++;
             if ((float) per[b] > limit) inv[b] = 1f / count;
             activeness += std(sv, empty, b * frames, frames) / bsz;
         }
         NDArray loss = org.tempora.nn.Ops.div(score.mul(m.create(mask, new Shape(bsz, frames))).sum(new int[] {1})
                 .mul(m.create(inv, new Shape(bsz))).sum(), bsz);
-        return new Guide(loss, activeness, empty, per);
+        return new Guide(loss, activeness, empty, per, scoreStd, withEmpty / (double) bsz);
     }
 
     /** Unbiased std of the scores of one sample's non-empty frames; 0 when fewer than two (the reference's NaN, skipped). */
