@@ -9,19 +9,9 @@ import java.util.Locale;
 /** Facts about the machine a benchmark ran on, for BENCHMARKS.md. */
 public record Machine(int cores, String cpu, long memoryGiB, String os, String java, String date) {
 
-    /** The first processor's fields of /proc/cpuinfo ("model name", "cpu family", "flags", …); empty when not Linux. */
+    /** The first processor's fields of /proc/cpuinfo (see {@link org.tempora.run.Versions#cpuInfo()}). */
     public static java.util.Map<String, String> cpuInfo() {
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.isBlank()) break; // the first processor is enough
-                int i = line.indexOf(':');
-                if (i > 0) m.putIfAbsent(line.substring(0, i).trim(), line.substring(i + 1).trim());
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux: nothing known
-        }
-        return m;
+        return org.tempora.run.Versions.cpuInfo();
     }
 
     public static Machine current() {

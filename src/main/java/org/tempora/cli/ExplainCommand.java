@@ -4,13 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.tempora.audio.AudioReader;
-import org.tempora.audio.Resampler;
-import org.tempora.audio.Waveform;
 import org.tempora.explain.Explainer;
-import org.tempora.features.AstInput;
+import org.tempora.audio.Waveform;
 import org.tempora.features.FrontEnd;
-import org.tempora.features.KaldiFbank;
 import org.tempora.features.Spectrogram;
 import org.tempora.run.ModelBundle;
 import picocli.CommandLine.Command;
@@ -50,9 +46,8 @@ final class ExplainCommand implements Callable<Integer> {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         try (ModelBundle m = ModelBundle.load(model, n)) {
             FrontEnd fe = m.frontEnd;
-            Waveform w = AudioReader.read(file, fe.channel());
-            Waveform r = w.sampleRate() == fe.sampleRate() ? w : Resampler.resample(w, fe.sampleRate());
-            Spectrogram full = KaldiFbank.of(fe.fbank()).compute(AstInput.removeMean(r));
+            Waveform w = fe.read(file);
+            Spectrogram full = fe.logMel(w);
             Spectrogram in = fe.finish(full); // raw log-mel padded/truncated to the model's frames (no normalisation)
             double shift = fe.fbank().windowShift() / (double) fe.sampleRate();
             Explainer.Explanation e = Explainer.explain(m.model, in.data(), in.frames(), in.bins(),

@@ -70,11 +70,10 @@ final class FrontEndOptions {
     }
 
     static ChannelMode parseChannel(String s) {
-        if (s.equalsIgnoreCase("mix")) return ChannelMode.MIX;
         try {
-            return ChannelMode.channel(Integer.parseInt(s.trim()));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("--channel must be a channel index or 'mix', got '" + s + "'");
+            return FrontEnd.parseChannel(s);
+        } catch (ConfigException e) {
+            throw new ConfigException("--" + e.getMessage());
         }
     }
 

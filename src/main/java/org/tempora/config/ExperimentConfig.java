@@ -51,13 +51,32 @@ public final class ExperimentConfig {
         public int classes = 10;
     }
 
-    /** The fbank front-end (Kaldi-compatible, AST's options by default). */
+    /**
+     * The fbank front-end (Kaldi-compatible, AST's options by default). Every option of {@code tempora fbank} has a
+     * key here; the model bundle records the resolved front-end ({@code FrontEnd.describe()}).
+     */
     public static final class Features {
         public int sampleRate = 16000;
         public int melBins = 128;
         public double frameShiftMs = 10;
         public double frameLengthMs = 25;
         public String window = "hanning";
+        /** Lowest mel filter edge, Hz. */
+        public double lowFreq = 20;
+        /** Highest mel filter edge, Hz; 0 or less means Nyquist + high_freq. */
+        public double highFreq = 0;
+        public double preemphasis = 0.97;
+        /** Gaussian dither amplitude (0 = off, as AST) and the seed of its generator. */
+        public double dither = 0;
+        public long ditherSeed = 0;
+        /** Subtract each frame's mean before pre-emphasis (Kaldi's remove_dc_offset). */
+        public boolean removeDcOffset = true;
+        /** Only frames that fit wholly in the signal (Kaldi's snip_edges). */
+        public boolean snipEdges = true;
+        /** Power spectrum (true) or magnitude (false). */
+        public boolean usePower = true;
+        /** Which channel of multi-channel audio: an index, or "mix" to average them (AST: 0). */
+        public String channel = "0";
         /** Pad/truncate to this many frames (AST: 128 for 1 s clips, 512 ESC-50, 1024 AudioSet). */
         public int targetFrames = 128;
         /** Dataset statistics for (x − mean)/(2·std); null = computed on the training split and recorded. */

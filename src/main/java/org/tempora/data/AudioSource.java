@@ -8,8 +8,16 @@ import org.tempora.audio.Waveform;
  * whenever the audio may have changed (it keys the feature cache).
  */
 public interface AudioSource {
-    /** Decodes (or generates) the mono waveform. @throws org.tempora.InvalidInputException naming the source */
-    Waveform load();
+    /** Decodes (or generates) the mono waveform from channel 0. @throws org.tempora.InvalidInputException naming the source */
+    default Waveform load() {
+        return load(org.tempora.audio.ChannelMode.FIRST);
+    }
+
+    /**
+     * Decodes (or generates) the mono waveform the front-end's channel mode selects (generated audio is mono and
+     * ignores it). @throws org.tempora.InvalidInputException naming the source
+     */
+    Waveform load(org.tempora.audio.ChannelMode channel);
 
     /** Human-readable origin, e.g. the file path. */
     String describe();

@@ -132,7 +132,7 @@ public final class FeatureCache {
                             Clip c = clips.get(k);
                             Spectrogram s;
                             try {
-                                s = fe.compute(c.audio().load());
+                                s = fe.compute(c.audio().load(fe.channel()));
                             } catch (InvalidInputException e) {
                                 return e.getMessage();
                             }

@@ -8,7 +8,7 @@ import org.tempora.audio.ChannelMode;
 import org.tempora.audio.Waveform;
 
 /**
- * Audio from a file (channel 0, as AST), optionally a segment {@code [offset, offset + length)} in samples — used
+ * Audio from a file (channel 0 unless the front-end says otherwise, as AST), optionally a segment {@code [offset, offset + length)} in samples — used
  * for {@code _silence_} clips cut from Speech Commands' background-noise recordings.
  */
 public record FileAudio(Path file, long offset, int length) implements AudioSource {
@@ -17,8 +17,8 @@ public record FileAudio(Path file, long offset, int length) implements AudioSour
     }
 
     @Override
-    public Waveform load() {
-        Waveform w = AudioReader.read(file, ChannelMode.FIRST);
+    public Waveform load(ChannelMode channel) {
+        Waveform w = AudioReader.read(file, channel);
         if (length < 0) return w;
         float[] x = w.samples();
         if (offset < 0 || offset + length > x.length) {

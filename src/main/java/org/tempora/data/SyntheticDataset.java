@@ -56,7 +56,7 @@ public final class SyntheticDataset {
     /** One generated clip. */
     public record Generated(long seed, int cls, int index, double seconds) implements AudioSource {
         @Override
-        public Waveform load() {
+        public Waveform load(org.tempora.audio.ChannelMode channel) {
             return new Waveform(generate(seed, cls, index, seconds), SAMPLE_RATE, describe());
         }
 

@@ -9,10 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.tempora.audio.AudioReader;
 import org.tempora.audio.Waveform;
-import org.tempora.features.AstInput;
-import org.tempora.features.KaldiFbank;
 import org.tempora.features.Spectrogram;
 
 /**
@@ -38,9 +35,8 @@ public final class Inference {
      * @param hopSec window hop in seconds (≤ 0: half a window)
      */
     public static FileResult classify(ModelBundle m, Path file, int topK, double hopSec) {
-        Waveform w = AudioReader.read(file);
-        Waveform r = w.sampleRate() == m.frontEnd.sampleRate() ? w : org.tempora.audio.Resampler.resample(w, m.frontEnd.sampleRate());
-        Spectrogram full = KaldiFbank.of(m.frontEnd.fbank()).compute(AstInput.removeMean(r));
+        Waveform w = m.frontEnd.read(file);            // the channel the model was trained on
+        Spectrogram full = m.frontEnd.logMel(w);
         int t = m.frontEnd.targetFrames();
         int bins = full.bins();
         int shift = m.frontEnd.fbank().windowShift();

@@ -56,7 +56,11 @@ public final class ModelBundle implements AutoCloseable {
         j.put("tokens", model.tokens());
         j.put("parameters", model.parameterCount());
         j.put("data_digest", data.digest);
+        // the front-end exactly as training ran it (every fbank option, channel, length, statistics): inference,
+        // explain and serving rebuild it from here, not from code defaults
+        j.put("front_end", data.frontEnd.withStats(data.normMean, data.normStd).describe());
         j.put("versions", Versions.all());
+        j.put("provenance", Versions.provenance());
         j.put("config", ConfigLoader.toYaml(cfg));
         run.writeJson(run.modelJson(), j);
     }
@@ -86,10 +90,29 @@ public final class ModelBundle implements AutoCloseable {
                     classes.size(), j.get("norm_mean").asDouble(), j.get("norm_std").asDouble()), manager);
             model.load(npz);
             model.train(false);
-            return new ModelBundle(model, cfg, classes, j.path("multi_label").asBoolean(), PreparedData.frontEnd(cfg.features), runDir);
+            return new ModelBundle(model, cfg, classes, j.path("multi_label").asBoolean(), frontEnd(j, cfg, json), runDir);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * The recorded front-end (without normalisation: the model normalises its own input), or for a bundle written
+     * before front-ends were recorded, the one its config describes (what training ran then).
+     */
+    static FrontEnd frontEnd(JsonNode j, ExperimentConfig cfg, Path json) {
+        if (!j.has("front_end")) return PreparedData.frontEnd(cfg.features);
+        try {
+            Map<String, Object> m = RunFiles.JSON.convertValue(j.get("front_end"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+            FrontEnd fe = FrontEnd.fromDescription(m);
+            if (fe.targetFrames() != j.path("frames").asInt() || fe.fbank().numMelBins() != j.path("mel_bins").asInt()) {
+                throw new InvalidInputException(json, "front_end disagrees with frames/mel_bins (" + fe.targetFrames() + "x"
+                        + fe.fbank().numMelBins() + " against " + j.path("frames") + "x" + j.path("mel_bins") + ")");
+            }
+            return fe.unnormalized();
+        } catch (org.tempora.ConfigException e) {
+            throw new InvalidInputException(json, "bad front_end: " + e.getMessage(), e);
         }
     }
 

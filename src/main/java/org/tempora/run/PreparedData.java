@@ -49,9 +49,12 @@ public final class PreparedData {
     /** The raw (un-normalised, padded) front-end of a config. */
     public static FrontEnd frontEnd(ExperimentConfig.Features f) {
         FbankOptions o = FbankOptions.ast(f.sampleRate).withNumMelBins(f.melBins).withFrameShiftMs(f.frameShiftMs)
-                .withFrameLengthMs(f.frameLengthMs).withWindow(WindowType.parse(f.window));
+                .withFrameLengthMs(f.frameLengthMs).withWindow(WindowType.parse(f.window))
+                .withFrequencyRange(f.lowFreq, f.highFreq).withPreemphasis(f.preemphasis)
+                .withDither(f.dither, f.ditherSeed).withRemoveDcOffset(f.removeDcOffset).withSnipEdges(f.snipEdges)
+                .withUsePower(f.usePower);
         if (f.targetFrames < 1) throw new ConfigException("features.target_frames must be >= 1");
-        return new FrontEnd(o, ChannelMode.FIRST, f.targetFrames, Double.NaN, Double.NaN);
+        return new FrontEnd(o, FrontEnd.parseChannel(f.channel), f.targetFrames, Double.NaN, Double.NaN);
     }
 
     public static PreparedData prepare(ExperimentConfig cfg, Path cacheRoot, int threads, RunListener l) {

@@ -29,6 +29,67 @@ public final class Versions {
         return m;
     }
 
+    /**
+     * The commit this build came from ({@code org/tempora/git.properties}, written by the build): {@code commit}
+     * (full hash, or "unknown" outside a git checkout), {@code dirty} (uncommitted changes at build time), {@code time}.
+     */
+    public static Map<String, Object> git() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = Versions.class.getResourceAsStream("/org/tempora/git.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException e) {
+            // unreadable: recorded as unknown below
+        }
+        m.put("commit", p.getProperty("git.commit.id", "unknown"));
+        String dirty = p.getProperty("git.dirty");
+        m.put("dirty", dirty == null ? null : Boolean.valueOf(dirty));
+        m.put("time", p.getProperty("git.commit.time"));
+        return m;
+    }
+
+    /**
+     * What shaped the numbers besides the config and data: when, which build, which engine threads and MKL settings,
+     * which CPU. Written into every model bundle.
+     */
+    public static Map<String, Object> provenance() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("created", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        m.put("git", git());
+        m.put("versions", all());
+        Map<String, Object> rt = new LinkedHashMap<>();
+        int threads;
+        try {
+            threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            threads = -1;
+        }
+        rt.put("engine_threads", threads);
+        rt.put("available_processors", Runtime.getRuntime().availableProcessors());
+        for (String k : new String[] {"MKL_CBWR", "MKL_DYNAMIC", "MKL_NUM_THREADS", "OMP_NUM_THREADS"}) rt.put(k, System.getenv(k));
+        rt.put("conv", System.getProperty("tempora.conv", "unfold"));
+        Map<String, String> cpu = cpuInfo();
+        rt.put("cpu", cpu.getOrDefault("model name", System.getProperty("os.arch")));
+        rt.put("cpu_family", cpu.get("cpu family"));
+        m.put("runtime", rt);
+        return m;
+    }
+
+    /** The first processor's fields of /proc/cpuinfo ("model name", "cpu family", "flags", …); empty when not Linux. */
+    public static Map<String, String> cpuInfo() {
+        Map<String, String> m = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.isBlank()) break; // the first processor is enough
+                int i = line.indexOf(':');
+                if (i > 0) m.putIfAbsent(line.substring(0, i).trim(), line.substring(i + 1).trim());
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: nothing known
+        }
+        return m;
+    }
+
     /** The dataset recipe's DIGEST line ({@code ../shared/data} recipes write one), or null. */
     public static String recipeDigest(String dataPath) {
         if (dataPath == null || dataPath.equals("synthetic")) return null;

@@ -31,7 +31,7 @@ class FeatureCacheTest {
             final int k = i;
             out.add(new Clip("c" + i, new AudioSource() {
                 @Override
-                public Waveform load() {
+                public Waveform load(ChannelMode channel) {
                     loads.incrementAndGet();
                     return new Waveform(SyntheticDataset.generate(1, k % 10, k, 0.5), 16000, "c" + k);
                 }

@@ -57,8 +57,22 @@ class EndToEndTest {
         assertThat(j.at("/test/top1").asDouble()).isEqualTo(s.test().top1());
         assertThat(Files.readString(run.report())).contains("top1").contains("confusion.png");
 
+        // the bundle records the front-end training ran and the provenance of the numbers
+        JsonNode mj = RunFiles.JSON.readTree(run.modelJson().toFile());
+        assertThat(mj.at("/front_end/num_mel_bins").asInt()).isEqualTo(mj.get("mel_bins").asInt());
+        assertThat(mj.at("/front_end/target_frames").asInt()).isEqualTo(mj.get("frames").asInt());
+        assertThat(mj.at("/front_end/window_type").asText()).isEqualTo("hanning");
+        assertThat(mj.at("/front_end/channel").asText()).isEqualTo("0");
+        assertThat(mj.at("/front_end/norm_mean").asDouble()).isEqualTo(mj.get("norm_mean").asDouble());
+        assertThat(mj.at("/provenance/created").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+        assertThat(mj.at("/provenance/git/commit").asText()).matches("[0-9a-f]{40}|unknown");
+        assertThat(mj.at("/provenance/runtime/engine_threads").asInt()).isEqualTo(2);
+        assertThat(mj.at("/provenance/runtime/MKL_CBWR").asText()).isEqualTo(System.getenv("MKL_CBWR"));
+
         // eval on the saved model reproduces the test accuracy
         try (ModelBundle m = ModelBundle.load(out, 2)) {
+            assertThat(m.frontEnd.describe().get("norm_mean")).as("the model normalises its own input").isNull();
+            assertThat(m.frontEnd.fbank()).isEqualTo(org.tempora.features.FbankOptions.ast(16000).withNumMelBins(mj.get("mel_bins").asInt()));
             Experiment.EvalSummary e = Experiment.evaluate(m, null, Split.TEST, tmp.resolve("cache"), 2, false, new RunListener() {});
             assertThat(e.result().top1()).isEqualTo(s.test().top1());
             assertThat(e.examples()).isEqualTo(48);
