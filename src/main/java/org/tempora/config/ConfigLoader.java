@@ -89,7 +89,9 @@ public final class ConfigLoader {
 
     private static ExperimentConfig bind(ObjectNode tree, String source) {
         try {
-            return YAML.treeToValue(tree, ExperimentConfig.class);
+            ExperimentConfig c = YAML.treeToValue(tree, ExperimentConfig.class);
+            ConfigValidator.validate(c, source);
+            return c;
         } catch (UnrecognizedPropertyException e) {
             StringBuilder path = new StringBuilder();
             for (var ref : e.getPath()) {

@@ -27,7 +27,8 @@ class ConfigLoaderTest {
         assertThat(kws.train.optimizer).isEqualTo("adamw"); // own value wins
         Path f = dir.resolve("exp.yaml");
         Files.writeString(f, "extends: ast-kws\nname: mine\ntrain:\n  epochs: 3\ntokens:\n  stride: [16, 16]\n");
-        ExperimentConfig c = ConfigLoader.load(null, f, List.of("train.epochs=5", "tokens.patch=[16, 4]", "features.norm_mean=-4.2"));
+        ExperimentConfig c = ConfigLoader.load(null, f, List.of("train.epochs=5", "tokens.patch=[16, 4]", "features.norm_mean=-4.2",
+                "features.norm_std=4.5"));
         assertThat(c.name).isEqualTo("mine");
         assertThat(c.train.epochs).isEqualTo(5);
         assertThat(c.train.batchSize).isEqualTo(32);

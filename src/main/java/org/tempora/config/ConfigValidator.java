@@ -1,0 +1,175 @@
+package org.tempora.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.tempora.ConfigException;
+
+/**
+ * Checks a bound {@link ExperimentConfig} completely when it is loaded, before any data is read: every choice
+ * against its allowed names, every number against its range, and the cross-field rules that do not need the data.
+ * All problems are collected; the exception names the first one by its key path (and how many more there are), so a
+ * typo in {@code train.optimizer} fails at once, not after feature extraction.
+ *
+ * <p>Rules that need the data (the input length against a patch size, say) stay with the components that know it.
+ */
+public final class ConfigValidator {
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigValidator() {}
+
+    /** @throws ConfigException naming the first bad key path, prefixed by {@code source} */
+    public static void validate(ExperimentConfig c, String source) {
+        ConfigValidator v = new ConfigValidator();
+        v.check(c);
+        if (!v.problems.isEmpty()) {
+            String more = v.problems.size() == 1 ? "" : " (and " + (v.problems.size() - 1) + " more: "
+                    + String.join("; ", v.problems.subList(1, v.problems.size())) + ")";
+            throw new ConfigException(source + ": " + v.problems.get(0) + more);
+        }
+    }
+
+    private void check(ExperimentConfig c) {
+        ExperimentConfig.Data d = c.data;
+        oneOf("data.layout", d.layout, "auto", "speechcommands", "esc50", "audioset", "folders", "synthetic");
+        oneOf("data.speechcommands_classes", Integer.toString(d.speechcommandsClasses), "35", "12");
+        range("data.fold", d.fold, 1, 5);
+        range("data.train_fraction", d.trainFraction, Math.ulp(0.0), 1);
+        min("data.synthetic.clips_per_class", d.synthetic.clipsPerClass, 1);
+        min("data.synthetic.classes", d.synthetic.classes, 2);
+        positive("data.synthetic.seconds", d.synthetic.seconds);
+
+        ExperimentConfig.Features f = c.features;
+        range("features.sample_rate", f.sampleRate, 1000, 768000);
+        min("features.mel_bins", f.melBins, 4);
+        positive("features.frame_shift_ms", f.frameShiftMs);
+        positive("features.frame_length_ms", f.frameLengthMs);
+        oneOf("features.window", lower(f.window), "hanning", "povey", "hamming", "rectangular", "blackman");
+        min("features.target_frames", f.targetFrames, 1);
+        range("features.preemphasis", f.preemphasis, 0, 1);
+        min("features.dither", f.dither, 0);
+        min("features.low_freq", f.lowFreq, 0);
+        if (f.channel == null || !(f.channel.strip().equalsIgnoreCase("mix") || f.channel.strip().matches("\\d+"))) {
+            problems.add("bad value for 'features.channel': '" + f.channel + "' (a channel index or mix)");
+        }
+        if ((f.normMean == null) != (f.normStd == null)) problems.add("features.norm_mean and features.norm_std must be given together");
+        if (f.normStd != null && !(f.normStd > 0)) problems.add("bad value for 'features.norm_std': " + f.normStd + " (must be > 0)");
+
+        ExperimentConfig.Resolution r = c.resolution;
+        oneOf("resolution.kind", r.kind, "none", "diffres", "avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift");
+        if (r.kind.equals("none")) {
+            if (r.reduction != 0) problems.add("resolution.reduction is " + r.reduction + " but resolution.kind is none");
+        } else {
+            range("resolution.reduction", r.reduction, 0, 1 - 1e-9);
+        }
+        if (r.channels == null || r.channels.isEmpty()) problems.add("resolution.channels must name at least one of avg, max, pos");
+        else for (int i = 0; i < r.channels.size(); i++) oneOf("resolution.channels[" + i + "]", r.channels.get(i), "avg", "max", "pos");
+        if (r.channels != null && Set.copyOf(r.channels).size() != r.channels.size()) problems.add("resolution.channels repeats a channel: " + r.channels);
+        oneOf("resolution.maxpool", r.maxpool, "reference", "exact");
+
+        ExperimentConfig.Tokens t = c.tokens;
+        oneOf("tokens.kind", t.kind, "square", "rect", "fftp");
+        pair("tokens.patch", t.patch);
+        pair("tokens.stride", t.stride);
+        min("tokens.fftp_width", t.fftpWidth, 1);
+        min("tokens.fftp_stride", t.fftpStride, 1);
+
+        ExperimentConfig.Backbone b = c.backbone;
+        oneOf("backbone.kind", b.kind, "ast", "aum");
+        oneOf("backbone.size", b.size, "tiny", "small", "base", "mini", "micro");
+        if (b.dim != null) min("backbone.dim", b.dim, 1);
+        if (b.depth != null) min("backbone.depth", b.depth, 1);
+        if (b.heads != null) {
+            min("backbone.heads", b.heads, 1);
+            if (b.kind.equals("aum")) problems.add("backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
+            else if (b.dim != null && b.heads > 0 && b.dim % b.heads != 0) {
+                problems.add("backbone.dim " + b.dim + " is not divisible by backbone.heads " + b.heads);
+            }
+        }
+        oneOf("backbone.init", b.init, "timm", "xavier");
+        oneOf("backbone.bimamba", lower(b.bimamba), "none", "fo-fo", "v1", "fo-bi", "v2", "bi-bi");
+        oneOf("backbone.scan", lower(b.scan), "auto", "sequential", "parallel", "chunked");
+        min("backbone.scan_chunk", b.scanChunk, 1);
+
+        ExperimentConfig.Augment a = c.augment;
+        min("augment.freqm", a.freqm, 0);
+        min("augment.timem", a.timem, 0);
+        range("augment.specmask_ratio", a.specmaskRatio, 0, 1);
+        range("augment.specmask_lambda", a.specmaskLambda, 0, 1);
+        min("augment.specmask_freq_height", a.specmaskFreqHeight, 1);
+        range("augment.mixup", a.mixup, 0, 1);
+
+        ExperimentConfig.Train tr = c.train;
+        min("train.epochs", tr.epochs, 1);
+        min("train.batch_size", tr.batchSize, 1);
+        oneOf("train.optimizer", tr.optimizer, "adam", "adamw");
+        positive("train.lr", tr.lr);
+        min("train.weight_decay", tr.weightDecay, 0);
+        if (tr.betas == null || tr.betas.size() != 2) problems.add("train.betas needs two values (beta1, beta2)");
+        else for (int i = 0; i < 2; i++) range("train.betas[" + i + "]", tr.betas.get(i), 0, 1 - 1e-12);
+        positive("train.eps", tr.eps);
+        oneOf("train.loss", tr.loss, "auto", "ce", "bce");
+        min("train.grad_clip", tr.gradClip, 0);
+        if (tr.weightAverage != null && !tr.weightAverage.isEmpty()) {   // the end is clamped to train.epochs
+            if (tr.weightAverage.size() != 2 || tr.weightAverage.contains(null)) problems.add("train.weight_average needs [start, end] epochs");
+            else if (tr.weightAverage.get(0) < 1 || tr.weightAverage.get(1) < tr.weightAverage.get(0) || tr.weightAverage.get(0) > tr.epochs) {
+                problems.add("bad value for 'train.weight_average': " + tr.weightAverage + " (1 <= start <= end, start <= train.epochs " + tr.epochs + ")");
+            }
+        }
+        min("train.data_threads", tr.dataThreads, 0);
+        min("train.threads", tr.threads, 0);
+        oneOf("train.schedule.kind", tr.schedule.kind, "multistep", "cosine", "constant");
+        min("train.schedule.warmup_steps", tr.schedule.warmupSteps, 0);
+        min("train.schedule.start", tr.schedule.start, 0);
+        min("train.schedule.step", tr.schedule.step, 1);
+        positive("train.schedule.gamma", tr.schedule.gamma);
+        range("train.schedule.min_lr_fraction", tr.schedule.minLrFraction, 0, 1);
+        for (int i = 0; i < tr.phases.size(); i++) {
+            ExperimentConfig.Phase p = tr.phases.get(i);
+            String k = "train.phases[" + i + "]";
+            oneOf(k + ".method", p.method, "none", "fshift", "avgpool", "maxpool", "patch");
+            min(k + ".factor", p.factor, 1);
+            min(k + ".epochs", p.epochs, 0);
+            range(k + ".fraction", p.fraction, 0, 1);
+            oneOf(k + ".resize", p.resize, "pi", "bilinear");
+        }
+        oneOf("train.phase_switch", tr.phaseSwitch, "fixed", "plateau");
+        min("train.phase_patience", tr.phasePatience, 1);
+        min("train.phase_min_delta", tr.phaseMinDelta, 0);
+        oneOf("train.stop_rule", tr.stopRule, "budget", "surpass");
+
+        ExperimentConfig.Eval e = c.eval;
+        min("eval.batch_size", e.batchSize, 1);
+        oneOf("eval.select", e.select, "best", "last");
+        min("eval.window_seconds", e.windowSeconds, 0);
+        min("eval.hop_seconds", e.hopSeconds, 0);
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.strip().toLowerCase(Locale.ROOT);
+    }
+
+    private void oneOf(String key, String value, String... allowed) {
+        for (String a : allowed) if (a.equals(value)) return;
+        problems.add("bad value for '" + key + "': " + (value == null ? "null" : "'" + value + "'") + " (expected "
+                + String.join(", ", allowed) + ")");
+    }
+
+    private void range(String key, double v, double lo, double hi) {
+        if (!(v >= lo && v <= hi)) problems.add("bad value for '" + key + "': " + v + " (must be in [" + lo + ", " + hi + "])");
+    }
+
+    private void min(String key, double v, double lo) {
+        if (!(v >= lo)) problems.add("bad value for '" + key + "': " + v + " (must be >= " + lo + ")");
+    }
+
+    private void positive(String key, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) problems.add("bad value for '" + key + "': " + v + " (must be > 0)");
+    }
+
+    private void pair(String key, List<Integer> v) {
+        if (v == null || v.size() != 2) problems.add(key + " needs two values (frequency, time), got " + v);
+        else if (v.get(0) == null || v.get(1) == null || v.get(0) < 1 || v.get(1) < 1) problems.add("bad value for '" + key + "': " + v + " (positive sizes)");
+    }
+}

@@ -1,0 +1,64 @@
+package org.tempora.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.tempora.ConfigException;
+
+/** A config is checked completely when it is loaded: a bad choice or range fails at once, with its key path. */
+class ConfigValidatorTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "train.optimizer=sgd | bad value for 'train.optimizer': 'sgd' (expected adam, adamw)",
+            "train.loss=mse | bad value for 'train.loss': 'mse' (expected auto, ce, bce)",
+            "train.schedule.kind=linear | bad value for 'train.schedule.kind': 'linear' (expected multistep, cosine, constant)",
+            "train.stop_rule=early | bad value for 'train.stop_rule': 'early' (expected budget, surpass)",
+            "resolution.kind=diffress | bad value for 'resolution.kind': 'diffress'",
+            "tokens.kind=fft | bad value for 'tokens.kind': 'fft' (expected square, rect, fftp)",
+            "backbone.kind=vit | bad value for 'backbone.kind': 'vit' (expected ast, aum)",
+            "backbone.size=huge | bad value for 'backbone.size': 'huge'",
+            "eval.select=first | bad value for 'eval.select': 'first' (expected best, last)",
+            "features.window=kaiser | bad value for 'features.window': 'kaiser'",
+            "features.channel=left | bad value for 'features.channel': 'left' (a channel index or mix)",
+            "train.lr=0 | bad value for 'train.lr': 0.0 (must be > 0)",
+            "train.batch_size=0 | bad value for 'train.batch_size': 0.0 (must be >= 1.0)",
+            "augment.mixup=1.5 | bad value for 'augment.mixup': 1.5 (must be in [0.0, 1.0])",
+            "data.train_fraction=0 | bad value for 'data.train_fraction'",
+            "tokens.patch=[16] | tokens.patch needs two values (frequency, time), got [16]",
+            "resolution.channels=[avg, avg] | resolution.channels repeats a channel: [avg, avg]",
+            "resolution.channels=[avg, mean] | bad value for 'resolution.channels[1]': 'mean' (expected avg, max, pos)",
+            "train.phases=[{method: fshiftt, factor: 2, epochs: 1}] | bad value for 'train.phases[0].method': 'fshiftt'",
+            "features.norm_mean=-4 | features.norm_mean and features.norm_std must be given together",
+    })
+    void badValueNamesItsKey(String override, String message) {
+        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of(override)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("preset demo: ")
+                .hasMessageContaining(message.strip())
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void headsWithAudioMambaIsAnErrorNotSilentlyIgnored() {
+        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("backbone.kind=aum")))
+                .hasMessage("preset demo: backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
+        assertThat(ConfigLoader.load("demo", null, List.of("backbone.kind=aum", "backbone.heads=null")).backbone.kind).isEqualTo("aum");
+    }
+
+    @Test
+    void everyProblemIsCounted() {
+        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("train.optimizer=sgd", "train.loss=mse")))
+                .hasMessageStartingWith("preset demo: bad value for 'train.optimizer'")
+                .hasMessageContaining("(and 1 more: bad value for 'train.loss'");
+    }
+
+    @Test
+    void everyShippedPresetIsValid() {
+        for (String p : ConfigLoader.presets()) assertThat(ConfigLoader.load(p, null, List.of())).isNotNull();
+    }
+}
