@@ -38,7 +38,8 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_parity as tp  # noqa: E402  (the mirror's modules)
 
-COLUMNS = ["step", "lr", "train_loss", "step_seconds", "valid_loss", "valid_top1"]
+COLUMNS = ["step", "lr", "train_loss", "step_seconds", "valid_loss", "valid_top1", "aux_loss", "activeness",
+           "score_std", "with_empty"]
 
 
 def load_meta(folder):
@@ -46,31 +47,95 @@ def load_meta(folder):
         return json.load(fh)
 
 
+class LoggedDiffRes(tp.DiffRes):
+    """The mirror's DiffRes, also keeping the last training step's activeness: pydiffres's definition (tempora's
+    logged value: the summed std of the non-empty frames' scores over the samples that have empty frames, / B) and
+    the plain mean over all samples of the std of their scores (every clip counts, silent frames or not)."""
+
+    def guide(self, linear, s):
+        loss = super().guide(linear, s)
+        with torch.no_grad():
+            e = linear.mean(2).float()
+            empty = e < e.min() + np.float32(1e-6)
+            total = 0.0
+            for bi in range(s.shape[0]):
+                keep = s[bi][~empty[bi]].double()
+                if bool(empty[bi].any()) and keep.numel() > 1:
+                    total += float(keep.std())
+            self.activeness = total / s.shape[0]
+            self.score_std = float(s.double().std(1).mean())
+            self.with_empty = float(empty.any(1).double().mean())
+        return loss
+
+
+class Pipeline(torch.nn.Module):
+    """tempora's TemporaModel: DiffRes (keys under resolution.) on raw log-mel, then (x - mean)/(2 std) on the log-mel
+    channels, then the AST (keys at the top level); without DiffRes the inputs come normalised."""
+
+    def __init__(self, meta, classes, frames, bins):
+        super().__init__()
+        m, r = meta["model"], meta.get("resolution")
+        self.resolution = None
+        if r is not None:
+            assert r["kind"] == "diffres" and not r["learn_pos_emb"] and r["maxpool"] == "reference", r
+            self.resolution = LoggedDiffRes(np.random.RandomState(0), frames, bins, r["reduction"], r["channels"])
+            frames = self.resolution.out
+            self.div = float(np.float32(meta["input"]["norm_std"] * 2.0))
+            self.mean = float(meta["input"]["norm_mean"])
+        cin = len(r["channels"]) if r is not None else 1
+        (pf, pt), (sf, st) = m["patch"], m["stride"]
+        tokens = ((bins - pf) // sf + 1) * ((frames - pt) // st + 1)
+        assert tokens + 2 == m["tokens"], (tokens, m["tokens"])
+        cfg = dict(dim=m["dim"], depth=m["depth"], heads=m["heads"], patch=tuple(m["patch"]), stride=tuple(m["stride"]))
+        tp.CLASSES = classes   # the mirror's head width is a module constant; the weights are replaced below anyway
+        self.backbone = tp.Ast(np.random.RandomState(0), cfg, cin, tokens)
+        self.guide = None
+
+    def forward(self, x):
+        if self.resolution is None:
+            return self.backbone(x)
+        feats, self.guide = self.resolution(x)
+        log_mel = [c != "pos" for c in self.resolution.channels]
+        n = len(log_mel)
+        scale = torch.tensor([1 / self.div if k else 1.0 for k in log_mel], dtype=x.dtype).reshape(1, n, 1, 1)
+        shift = torch.tensor([-self.mean / self.div if k else 0.0 for k in log_mel], dtype=x.dtype).reshape(1, n, 1, 1)
+        return self.backbone(feats * scale + shift)
+
+
 def build_model(folder, meta):
-    """The mirror AST with tempora's keys, loaded (strictly) from init.npz, in float32."""
+    """The mirror (AST, or DiffRes + AST) with tempora's keys, loaded (strictly) from init.npz, in float32."""
     m = meta["model"]
-    classes = meta["input"]["classes"]
-    frames, bins = meta["input"]["frames"], meta["input"]["bins"]
-    (pf, pt), (sf, st) = m["patch"], m["stride"]
-    tokens = ((bins - pf) // sf + 1) * ((frames - pt) // st + 1)
-    assert tokens + 2 == m["tokens"], (tokens, m["tokens"])
     assert m["mlp_hidden"] == 4 * m["dim"], "the mirror's MLP is 4x wide"
-    cfg = dict(dim=m["dim"], depth=m["depth"], heads=m["heads"], patch=tuple(m["patch"]), stride=tuple(m["stride"]))
-    tp.CLASSES = classes   # the mirror's head width is a module constant; the weights are replaced below anyway
-    model = tp.Ast(np.random.RandomState(0), cfg, 1, tokens)
+    model = Pipeline(meta, meta["input"]["classes"], meta["input"]["frames"], meta["input"]["bins"])
     init = np.load(os.path.join(folder, "init.npz"))
     state = {k: torch.from_numpy(np.array(init[k], dtype=np.float32)) for k in init.files}
-    missing = set(model.state_dict()) ^ set(state)
+    mine = {(k if k.startswith("resolution.") else k[len("backbone."):]): v for k, v in model.state_dict().items()}
+    # BatchNorm's num_batches_tracked counter is PyTorch's alone (it only matters for momentum=None)
+    counters = {k for k in mine if k.endswith("num_batches_tracked")}
+    missing = (set(mine) ^ set(state)) - counters
     assert not missing, f"state dict keys differ: {sorted(missing)}"
-    for k, v in model.state_dict().items():
-        assert tuple(v.shape) == tuple(state[k].shape), (k, v.shape, state[k].shape)
-    model.load_state_dict(state, strict=True)
+    for k, v in mine.items():
+        if k in state:
+            assert tuple(v.shape) == tuple(state[k].shape), (k, v.shape, state[k].shape)
+    if model.resolution is not None:
+        model.resolution.load_state_dict({k[len("resolution."):]: (state[k] if k in state else mine[k])
+                                          for k in mine if k.startswith("resolution.")}, strict=True)
+    model.backbone.load_state_dict({k: state[k] for k in mine if not k.startswith("resolution.")}, strict=True)
     return model.float()
+
+
+def named_parameters(model):
+    """Parameters under tempora's names."""
+    out = {}
+    if model.resolution is not None:
+        out.update({"resolution." + k: v for k, v in model.resolution.named_parameters()})
+    out.update(dict(model.backbone.named_parameters()))
+    return out
 
 
 def make_optimizer(model, meta):
     t = meta["train"]
-    params = dict(model.named_parameters())
+    params = named_parameters(model)
     decay = set(meta["decay"])
     assert decay | set(meta["no_decay"]) == set(params), "weight-decay split does not cover the model's parameters"
     betas, eps, wd = tuple(t["betas"]), t["eps"], t["weight_decay"]
@@ -134,7 +199,7 @@ def train(folder, steps=None, threads=2, write=True):
         model.eval()
         vl, vt = validate(model, d["valid_x"], d["valid_y"], eval_batch)
         print(f"step 0: valid loss {vl:.4f} top-1 {100 * vt:.2f} %", flush=True)
-        w.writerow([0, "", "", "", f"{vl:.8f}", f"{vt:.6f}"])
+        w.writerow([0, "", "", "", f"{vl:.8f}", f"{vt:.6f}", "", "", "", ""])
         out.flush()
     model.train()
     window, seconds = 0.0, 0.0
@@ -146,6 +211,8 @@ def train(folder, steps=None, threads=2, write=True):
         for g in opt.param_groups:
             g["lr"] = lr
         loss = cross_entropy(model(xb), yb)
+        if model.guide is not None:
+            loss = loss + model.guide
         opt.zero_grad(set_to_none=True)
         loss.backward()
         norm = float(torch.nn.utils.clip_grad_norm_(params, clip if clip > 0 else math.inf))
@@ -161,13 +228,17 @@ def train(folder, steps=None, threads=2, write=True):
             vl, vt = validate(model, d["valid_x"], d["valid_y"], eval_batch)
             model.train()
             n = every if (s + 1) % every == 0 else (s + 1) % every
+            extra = (f", activeness {model.resolution.activeness:.4f} (score std, all clips, {model.resolution.score_std:.4f})"
+                     if model.resolution is not None else "")
             print(f"step {s + 1}: lr {lr:.3g}, train loss (mean of last {n}) {window / n:.4f}, valid loss {vl:.4f} "
-                  f"top-1 {100 * vt:.2f} %, grad norm {norm:.3g}, {seconds / (s + 1):.3f} s/step", flush=True)
+                  f"top-1 {100 * vt:.2f} %, grad norm {norm:.3g}, {seconds / (s + 1):.3f} s/step{extra}", flush=True)
             window = 0.0
             vl_s, vt_s = f"{vl:.8f}", f"{vt:.6f}"
         rows.append((s + 1, value, secs))
+        r = model.resolution
+        diff = [f"{float(model.guide):.8f}", f"{r.activeness:.8f}", f"{r.score_std:.8f}", f"{r.with_empty:.6f}"] if r else [""] * 4
         if w:
-            w.writerow([s + 1, f"{lr:.9g}", f"{value:.8f}", f"{secs:.4f}", vl_s, vt_s])
+            w.writerow([s + 1, f"{lr:.9g}", f"{value:.8f}", f"{secs:.4f}", vl_s, vt_s] + diff)
             out.flush()
     if out:
         out.close()
@@ -209,6 +280,7 @@ def compare(folder, every=None):
     marks = [0] + [s for s in range(every, last + 1, every)]
     if last not in marks:
         marks.append(last)
+    diffres = any(a[s].get("activeness") is not None for s in a)
     prev = 0
     for m in marks:
         win = [s for s in range(prev + 1, m + 1) if s in a and s in b]
@@ -218,9 +290,16 @@ def compare(folder, every=None):
         ta = va.get("valid_top1")
         tb = vb.get("valid_top1")
         lr = va.get("lr")
-        print(f"{m:>6} {fmt(lr, '9.3g'):>9} | {fmt(la, '13.4f'):>13} {fmt(lb, '13.4f'):>13} | "
-              f"{fmt(va.get('valid_loss'), '8.4f'):>8} {fmt(vb.get('valid_loss'), '8.4f'):>8} | "
-              f"{fmt(None if ta is None else 100 * ta, '7.2f'):>7} {fmt(None if tb is None else 100 * tb, '7.2f'):>7}")
+        line = (f"{m:>6} {fmt(lr, '9.3g'):>9} | {fmt(la, '13.4f'):>13} {fmt(lb, '13.4f'):>13} | "
+                f"{fmt(va.get('valid_loss'), '8.4f'):>8} {fmt(vb.get('valid_loss'), '8.4f'):>8} | "
+                f"{fmt(None if ta is None else 100 * ta, '7.2f'):>7} {fmt(None if tb is None else 100 * tb, '7.2f'):>7}")
+        if diffres and win:   # activeness: mean over the window, both sides; score std: PyTorch side only
+            aa = np.mean([a[s]["activeness"] for s in win])
+            ab = np.mean([b[s]["activeness"] for s in win])
+            sa = np.mean([a[s]["score_std"] for s in win]) if a[win[0]].get("score_std") is not None else float("nan")
+            sb = np.mean([b[s]["score_std"] for s in win])
+            line += f" | activeness {aa:.4f} {ab:.4f} | score std {sa:.4f} {sb:.4f}"
+        print(line)
         prev = m
 
 

@@ -44,8 +44,10 @@ import org.tempora.train.Trainer;
 import org.tempora.train.ValidationMetric;
 
 /**
- * Learning curve of the square-patch AST (issue #10, item 5), tempora's side of a side-by-side comparison with the
- * PyTorch mirror {@code tools/parity/square_ast_curve.py}.
+ * Learning curve of the square-patch AST (issue #10, item 5), or of DiffRes + AST ({@code --set resolution.kind=diffres},
+ * item 8), tempora's side of a side-by-side comparison with the PyTorch mirror {@code tools/parity/square_ast_curve.py}.
+ * With DiffRes the clips are written raw (the model normalises after the resolution stage) and every step's guide
+ * loss, activeness (pydiffres's definition), score std over all clips and share of clips with silent frames are logged.
  *
  * <p>It reads a Speech Commands-style dataset through tempora's own data layer ({@link PreparedData}: feature cache,
  * front-end, normalisation statistics computed on the full training split as {@code tempora train} does), draws a
@@ -95,7 +97,11 @@ public final class SquareAstCurve {
                 "augment.specmask_ratio=0.0"));
         ExperimentConfig cfg = ConfigLoader.load(o.preset, null, sets);
         require(cfg.backbone.kind.equals("ast"), "the PyTorch mirror covers AST only (backbone.kind=" + cfg.backbone.kind + ")");
-        require(cfg.resolution.kind.equals("none"), "the PyTorch mirror has no resolution stage (resolution.kind=" + cfg.resolution.kind + ")");
+        boolean diffres = cfg.resolution.kind.equals("diffres");
+        require(diffres || cfg.resolution.kind.equals("none"),
+                "the PyTorch mirror has DiffRes or no resolution stage (resolution.kind=" + cfg.resolution.kind + ")");
+        require(!diffres || (!cfg.resolution.learnPosEmb && cfg.resolution.maxpool.equals("reference")),
+                "the PyTorch mirror's DiffRes has a fixed resolution encoding and the reference max pooling");
         require(cfg.train.phases.isEmpty(), "single-phase training only");
         require(!cfg.train.balancedSampler, "the batch order is a plain shuffle");
 
@@ -145,8 +151,8 @@ public final class SquareAstCurve {
                     ac.dim(), ac.depth(), ac.heads(), ac.mlpHidden(), model.tokens(), model.parameterCount() / 1e6, cfg.backbone.init);
 
             model.save(o.out.resolve("init.npz"));
-            writeInputs(o.out, "train", train, model);
-            writeInputs(o.out, "valid", valid, model);
+            writeInputs(o.out, "train", train, model, !diffres);
+            writeInputs(o.out, "valid", valid, model, !diffres);
             long[] flat = new long[o.steps * batchSize];
             for (int s = 0; s < o.steps; s++) System.arraycopy(order[s], 0, flat, s * batchSize, batchSize);
             Npy.write(o.out.resolve("order.npy"), flat, o.steps, batchSize);
@@ -168,9 +174,9 @@ public final class SquareAstCurve {
         String lossName = trainer.lossName();
         Path csv = o.out.resolve("tempora_curve.csv");
         try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            w.write("step,lr,train_loss,step_seconds,valid_loss,valid_top1\n");
+            w.write("step,lr,train_loss,step_seconds,valid_loss,valid_top1,aux_loss,activeness,score_std,with_empty\n");
             double[] v = validate(model, valid, cfg.eval.batchSize);
-            w.write(String.format(Locale.ROOT, "0,,,,%.8f,%.6f%n", v[0], v[1]));
+            w.write(String.format(Locale.ROOT, "0,,,,%.8f,%.6f,,,,%n", v[0], v[1]));
             w.flush();
             log("step 0: valid loss %.4f top-1 %.2f %%", v[0], 100 * v[1]);
             model.train(true);
@@ -181,8 +187,9 @@ public final class SquareAstCurve {
                 Batch batch = train.batch(idx, false, null);
                 long t = System.nanoTime();
                 double loss;
+                Map<String, Double> extras = new LinkedHashMap<>();
                 try {
-                    loss = (double) step.invoke(trainer, batch, (double) lr[s], lossName, new LinkedHashMap<String, Double>());
+                    loss = (double) step.invoke(trainer, batch, (double) lr[s], lossName, extras);
                 } catch (InvocationTargetException e) {
                     if (e.getCause() instanceof RuntimeException re) throw re;
                     throw e;
@@ -203,7 +210,11 @@ public final class SquareAstCurve {
                             s + 1, lr[s], n, window / n, v[0], 100 * v[1], trainSeconds / (s + 1));
                     window = 0;
                 }
-                w.write(String.format(Locale.ROOT, "%d,%.9g,%.8f,%.4f,%s,%s%n", s + 1, lr[s], loss, secs, vl, vt));
+                String aux = extras.containsKey("aux_loss") ? String.format(Locale.ROOT, "%.8f", extras.get("aux_loss")) : "";
+                String act = extras.containsKey("activeness") ? String.format(Locale.ROOT, "%.8f", extras.get("activeness")) : "";
+                String sstd = extras.containsKey("score_std") ? String.format(Locale.ROOT, "%.8f", extras.get("score_std")) : "";
+                String emp = extras.containsKey("empty_clips") ? String.format(Locale.ROOT, "%.6f", extras.get("empty_clips")) : "";
+                w.write(String.format(Locale.ROOT, "%d,%.9g,%.8f,%.4f,%s,%s,%s,%s,%s,%s%n", s + 1, lr[s], loss, secs, vl, vt, aux, act, sstd, emp));
                 w.flush();
             }
         }
@@ -251,7 +262,7 @@ public final class SquareAstCurve {
      * the engine, as {@code TemporaModel.forward}), so the backbone input is bit-identical on both sides;
      * {@code <name>_y.npy}: labels; {@code <name>_ids.txt}: clip ids.
      */
-    private static void writeInputs(Path dir, String name, Subset src, TemporaModel model) throws IOException {
+    private static void writeInputs(Path dir, String name, Subset src, TemporaModel model, boolean normalise) throws IOException {
         int n = src.size();
         int t = src.frames();
         int f = src.bins();
@@ -268,7 +279,7 @@ public final class SquareAstCurve {
             Batch batch = src.batch(idx, false, null);
             try (NDManager sub = model.manager().newSubManager()) {
                 NDArray raw = sub.create(batch.x(), new Shape(b, t, f));
-                float[] norm = raw.sub(mean).div(div).toFloatArray();
+                float[] norm = normalise ? raw.sub(mean).div(div).toFloatArray() : raw.toFloatArray();
                 System.arraycopy(norm, 0, x, start * t * f, norm.length);
             }
             for (int i = 0; i < b; i++) {
@@ -290,8 +301,14 @@ public final class SquareAstCurve {
         m.put("seed", o.seed);
         m.put("data", Map.of("path", cfg.data.path, "digest", pd.digest, "train_clips", train.size(), "train_split", fullTrain,
                 "valid_clips", valid.size(), "valid_split", pd.sources.get(Split.VALID).size()));
+        boolean diffres = cfg.resolution.kind.equals("diffres");
         m.put("input", Map.of("frames", train.frames(), "bins", train.bins(), "classes", train.numClasses(),
-                "norm_mean", pd.normMean, "norm_std", pd.normStd, "normalised", true));
+                "norm_mean", pd.normMean, "norm_std", pd.normStd, "normalised", !diffres));
+        if (diffres) {
+            m.put("resolution", Map.of("kind", "diffres", "reduction", cfg.resolution.reduction,
+                    "channels", cfg.resolution.channels, "maxpool", cfg.resolution.maxpool,
+                    "learn_pos_emb", cfg.resolution.learnPosEmb));
+        }
         m.put("classes", pd.dataset.classes());
         m.put("model", Map.of("backbone", "ast", "dim", ac.dim(), "depth", ac.depth(), "heads", ac.heads(),
                 "mlp_hidden", ac.mlpHidden(), "patch", List.of(ac.patches().patchF(), ac.patches().patchT()),
