@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.tempora.eval.Flops;
+import org.tempora.eval.Stopwatch;
 import org.tempora.model.Ast;
 import org.tempora.model.AstConfig;
 import org.tempora.nn.Parameter;
@@ -43,7 +43,7 @@ public final class StepBenchmark {
         int threads = Engines.configureThreads(c.threads());
         PatchGeometry g = new PatchGeometry(1, c.mels(), c.frames(), c.patchF(), c.patchT(), c.fstride(), c.tstride());
         AstConfig ac = new AstConfig(c.dim(), c.depth(), c.heads(), 4 * c.dim(), g, c.classes());
-        double fwd = Flops.ast(ac).total();
+        double fwd = ac.flops().total();
         double step;
         double infer;
         long params;
@@ -118,14 +118,6 @@ public final class StepBenchmark {
                 "--depth", "" + c.depth(), "--heads", "" + c.heads(), "--classes", "" + c.classes(),
                 "--patch", "" + c.patchF(), "" + c.patchT(), "--fstride", "" + c.fstride(), "--tstride", "" + c.tstride(),
                 "--threads", "" + c.threads(), "--warmup", "" + c.warmup(), "--steps", "" + c.steps()));
-        Process p = new ProcessBuilder(cmd).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            String e = new String(err, StandardCharsets.UTF_8).strip();
-            throw new IOException("peer exited with " + p.exitValue() + ": " + e.substring(Math.max(0, e.length() - 300)));
-        }
-        String s = new String(out, StandardCharsets.UTF_8).strip();
-        return new ObjectMapper().readTree(s.substring(s.lastIndexOf('\n') + 1));
+        return Peer.run(cmd, 60);
     }
 }

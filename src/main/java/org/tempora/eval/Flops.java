@@ -1,11 +1,12 @@
 package org.tempora.eval;
 
 import org.tempora.ConfigException;
-import org.tempora.model.AstConfig;
-import org.tempora.tokens.PatchGeometry;
 
 /**
- * Analytic FLOP counts of one forward pass per example, from the configuration alone.
+ * Analytic FLOP counts of one forward pass per example: the building blocks (convolution, linear, attention,
+ * norms, the Mamba mixer, DiffRes) and the convention. Each model component composes its own count from these
+ * ({@code AstConfig.flops()}, {@code AumConfig.flops()}, a resolution stage's {@code flopsPerExample()}); this class
+ * knows no model.
  *
  * <h2>Convention</h2>
  * <ul>
@@ -118,49 +119,6 @@ public final class Flops {
         return forward.times(TRAINING_FACTOR);
     }
 
-    // ------------------------------------------------------------------------------------------- AST
-
-    /**
-     * One AST forward per example (reference-spec §2.4): patch embedding {@code Conv2d(C → D, pf × pt)} over the
-     * patch grid + bias; positional embedding add over {@code L = N + 2} tokens; {@code depth} pre-norm blocks, each
-     * {@code norm1}, {@code attn.qkv} (L·D·3D + bias), {@code attn} core ({@link #attention}), {@code attn.proj}
-     * (L·D² + bias), residual, {@code norm2}, {@code mlp.fc1} (L·D·M + bias), GELU, {@code mlp.fc2} (L·M·D + bias),
-     * residual; final LayerNorm over all tokens; {@code (cls + dist)/2}; head LayerNorm + Linear(D → classes) + bias.
-     *
-     * <p>Matmul MACs: {@code C·D·pf·pt·N + depth·(L·(4D² + 2DM) + 2L²D) + D·classes}.
-     */
-    public static FlopCount ast(AstConfig c) {
-        PatchGeometry g = c.patches();
-        long n = g.numPatches();
-        long l = c.sequenceLength();
-        long d = c.dim();
-        long m = c.mlpHidden();
-        FlopCount patch = conv2d(g.inChannels(), d, g.patchF(), g.patchT(), g.fDim(), g.tDim()).as("patch_embed.conv")
-                .plus(add(mul(n, d)).as("patch_embed.bias"));
-        FlopCount block = layerNorm(l, d).as("norm1")
-                .plus(linear(l, d, 3 * d).as("attn.qkv"))
-                .plus(add(mul(l, 3 * d)).as("attn.qkv.bias"))
-                .plus(attention(l, d, c.heads()).as("attn"))
-                .plus(linear(l, d, d).as("attn.proj"))
-                .plus(add(mul(l, d)).as("attn.proj.bias"))
-                .plus(add(mul(l, d)).as("residual"))
-                .plus(layerNorm(l, d).as("norm2"))
-                .plus(linear(l, d, m).as("mlp.fc1"))
-                .plus(add(mul(l, m)).as("mlp.fc1.bias"))
-                .plus(gelu(mul(l, m)).as("mlp.gelu"))
-                .plus(linear(l, m, d).as("mlp.fc2"))
-                .plus(add(mul(l, d)).as("mlp.fc2.bias"))
-                .plus(add(mul(l, d)).as("residual"));
-        return patch
-                .plus(add(mul(l, d)).as("pos_embed"))
-                .plus(block.times(c.depth()).as("blocks"))
-                .plus(layerNorm(l, d).as("norm"))
-                .plus(FlopCount.elementwise("pool", d, ADD + SCALE))
-                .plus(layerNorm(1, d).as("head.norm"))
-                .plus(linear(1, d, c.numClasses()).as("head.fc"))
-                .plus(add(c.numClasses()).as("head.fc.bias"));
-    }
-
     // ------------------------------------------------------------------------------------------- Mamba
 
     /** Bidirectional variants of the AuM mixer (reference-spec §5.2–5.3). */
@@ -220,33 +178,6 @@ public final class Flops {
             case V2 -> frontEnd.plus(scan).times(2).plus(FlopCount.elementwise("combine", le, ADD + SCALE));
         };
         return linear(l, dModel, 2 * e).as("in_proj").plus(core).plus(linear(l, e, dModel).as("out_proj"));
-    }
-
-    /**
-     * One Audio Mamba forward per example (reference-spec §5.1–5.2): patch embedding {@code Conv2d(C → D, pf × pt)}
-     * + bias; positional embedding add over {@code L = N + 1} tokens (the middle class token included); {@code depth}
-     * blocks, each {@code norm} (RMSNorm over L·D), {@code mixer} ({@link #mambaMixer} with AuM's constants and the
-     * configured variant) and the residual add (the first block has none, the final add before {@code norm_f} makes
-     * up the count); {@code norm_f} over the class token only (all the head reads; tempora computes just that);
-     * head Linear(D → classes) + bias.
-     */
-    public static FlopCount aum(org.tempora.model.mamba.AumConfig c) {
-        PatchGeometry g = c.patches();
-        long n = g.numPatches();
-        long l = c.sequenceLength();
-        long d = c.dim();
-        org.tempora.model.mamba.MambaMixer.Config m = c.mixer();
-        FlopCount patch = conv2d(g.inChannels(), d, g.patchF(), g.patchT(), g.fDim(), g.tDim()).as("patch_embed.conv")
-                .plus(add(mul(n, d)).as("patch_embed.bias"));
-        FlopCount block = rmsNorm(l, d).as("norm")
-                .plus(mambaMixer(l, d, m.dState(), m.dConv(), m.expand(), m.dtRank(), c.variant().flops()).as("mixer"))
-                .plus(add(mul(l, d)).as("residual"));
-        return patch
-                .plus(add(mul(l, d)).as("pos_embed"))
-                .plus(block.times(c.depth()).as("layers"))
-                .plus(rmsNorm(1, d).as("norm_f"))
-                .plus(linear(1, d, c.numClasses()).as("head"))
-                .plus(add(c.numClasses()).as("head.bias"));
     }
 
     // ------------------------------------------------------------------------------------------- DiffRes
@@ -325,7 +256,8 @@ public final class Flops {
 
     // ------------------------------------------------------------------------------------------- helpers
 
-    private static long mul(long... xs) {
+    /** The exact product (overflow throws). */
+    public static long mul(long... xs) {
         long p = 1;
         for (long x : xs) p = Math.multiplyExact(p, x);
         return p;

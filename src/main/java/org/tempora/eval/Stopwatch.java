@@ -1,4 +1,4 @@
-package org.tempora.bench;
+package org.tempora.eval;
 
 import java.util.Arrays;
 

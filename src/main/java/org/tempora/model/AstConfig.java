@@ -1,6 +1,8 @@
 package org.tempora.model;
 
 import org.tempora.ConfigException;
+import org.tempora.eval.FlopCount;
+import org.tempora.eval.Flops;
 import org.tempora.tokens.PatchGeometry;
 
 /**
@@ -39,5 +41,43 @@ public record AstConfig(int dim, int depth, int heads, int mlpHidden, PatchGeome
 
     public AstConfig withDepth(int d) {
         return new AstConfig(dim, d, heads, mlpHidden, patches, numClasses);
+    }
+
+    /**
+     * One AST forward per example (reference-spec §2.4): patch embedding {@code Conv2d(C → D, pf × pt)} over the
+     * patch grid + bias; positional embedding add over {@code L = N + 2} tokens; {@code depth} pre-norm blocks, each
+     * {@code norm1}, {@code attn.qkv} (L·D·3D + bias), {@code attn} core ({@link Flops#attention}), {@code attn.proj}
+     * (L·D² + bias), residual, {@code norm2}, {@code mlp.fc1} (L·D·M + bias), GELU, {@code mlp.fc2} (L·M·D + bias),
+     * residual; final LayerNorm over all tokens; {@code (cls + dist)/2}; head LayerNorm + Linear(D → classes) + bias.
+     *
+     * <p>Matmul MACs: {@code C·D·pf·pt·N + depth·(L·(4D² + 2DM) + 2L²D) + D·classes}.
+     */
+    public FlopCount flops() {
+        AstConfig c = this;
+        PatchGeometry g = c.patches();
+        long l = c.sequenceLength();
+        long d = c.dim();
+        long m = c.mlpHidden();
+        FlopCount block = Flops.layerNorm(l, d).as("norm1")
+                .plus(Flops.linear(l, d, 3 * d).as("attn.qkv"))
+                .plus(Flops.add(Flops.mul(l, 3 * d)).as("attn.qkv.bias"))
+                .plus(Flops.attention(l, d, c.heads()).as("attn"))
+                .plus(Flops.linear(l, d, d).as("attn.proj"))
+                .plus(Flops.add(Flops.mul(l, d)).as("attn.proj.bias"))
+                .plus(Flops.add(Flops.mul(l, d)).as("residual"))
+                .plus(Flops.layerNorm(l, d).as("norm2"))
+                .plus(Flops.linear(l, d, m).as("mlp.fc1"))
+                .plus(Flops.add(Flops.mul(l, m)).as("mlp.fc1.bias"))
+                .plus(Flops.gelu(Flops.mul(l, m)).as("mlp.gelu"))
+                .plus(Flops.linear(l, m, d).as("mlp.fc2"))
+                .plus(Flops.add(Flops.mul(l, d)).as("mlp.fc2.bias"))
+                .plus(Flops.add(Flops.mul(l, d)).as("residual"));
+        return g.embeddingFlops(d, l)
+                .plus(block.times(c.depth()).as("blocks"))
+                .plus(Flops.layerNorm(l, d).as("norm"))
+                .plus(FlopCount.elementwise("pool", d, Flops.ADD + Flops.SCALE))
+                .plus(Flops.layerNorm(1, d).as("head.norm"))
+                .plus(Flops.linear(1, d, c.numClasses()).as("head.fc"))
+                .plus(Flops.add(c.numClasses()).as("head.fc.bias"));
     }
 }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.tempora.bench.Stopwatch;
+import org.tempora.eval.Stopwatch;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Batch;
 import org.tempora.data.BatchSource;

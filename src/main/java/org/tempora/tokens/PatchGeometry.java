@@ -40,6 +40,18 @@ public record PatchGeometry(int inChannels, int freqBins, int frames, int patchF
         return fDim() * tDim();
     }
 
+    /**
+     * The patch embedding's FLOPs into width {@code dim} and the learned positional embedding over
+     * {@code sequenceLength} tokens (patches plus the backbone's prefix tokens): {@code Conv2d(C → D, pf × pt)} over the
+     * grid + bias, then one add per token and channel. Both token backbones start this way.
+     */
+    public org.tempora.eval.FlopCount embeddingFlops(long dim, long sequenceLength) {
+        long n = numPatches();
+        return org.tempora.eval.Flops.conv2d(inChannels, dim, patchF, patchT, fDim(), tDim()).as("patch_embed.conv")
+                .plus(org.tempora.eval.Flops.add(org.tempora.eval.Flops.mul(n, dim)).as("patch_embed.bias"))
+                .plus(org.tempora.eval.Flops.add(org.tempora.eval.Flops.mul(sequenceLength, dim)).as("pos_embed"));
+    }
+
     public PatchGeometry withFrames(int t) {
         return new PatchGeometry(inChannels, freqBins, t, patchF, patchT, strideF, strideT);
     }

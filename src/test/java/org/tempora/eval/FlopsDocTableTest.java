@@ -41,7 +41,7 @@ class FlopsDocTableTest {
                     .append(p.numPatches() + 2).append(" |");
             FlopCount base = null;
             for (String size : SIZES) {
-                FlopCount f = Flops.ast(AstConfig.preset(size, p, 527));
+                FlopCount f = AstConfig.preset(size, p, 527).flops();
                 sb.append(' ').append(g(f.total())).append(" |");
                 base = f;
             }

@@ -30,7 +30,7 @@ class FlopsTest {
     void astTiny128FramesStride10ByHand() {
         AstConfig c = AstConfig.preset("tiny", PatchGeometry.square(128, 128, 16, 10, 10), 35);
         assertThat(c.sequenceLength()).isEqualTo(146);
-        FlopCount f = Flops.ast(c);
+        FlopCount f = c.flops();
         // MACs: patch 1·192·256·144 = 7,077,888; per block qkv 16,146,432 + QKᵀ 4,092,672 + AV 4,092,672
         // + proj 5,382,144 + fc1 21,528,576 + fc2 21,528,576 = 72,771,072, × 12 = 873,252,864; head 192·35 = 6,720
         assertThat(f.macs()).isEqualTo(7_077_888L + 873_252_864L + 6_720L);
@@ -50,7 +50,7 @@ class FlopsTest {
     void astBase1024FramesStride10NearTheLiteratureFigureOnceAttentionMatmulsAreLeftOut() {
         AstConfig c = AstConfig.preset("base", PatchGeometry.square(128, 1024, 16, 10, 10), 527);
         assertThat(c.patches().numPatches()).isEqualTo(1212);
-        FlopCount f = Flops.ast(c);
+        FlopCount f = c.flops();
         // per block: linear 1214·12·768² = 8,592,556,032 MACs, attention 2·1214²·768 = 2,263,750,656 MACs;
         // × 12 + patch 768·256·1212 = 238,288,896 + head 768·527 = 404,736
         long attentionMacs = 12L * 2_263_750_656L;
@@ -67,7 +67,7 @@ class FlopsTest {
     void fftpTokensAndPatchConv() {
         AstConfig c = AstConfig.preset("tiny", PatchGeometry.fftp(128, 1024, 16, 16), 527);
         assertThat(c.patches().numPatches()).isEqualTo(64);
-        FlopCount f = Flops.ast(c);
+        FlopCount f = c.flops();
         assertThat(f.get("patch_embed.conv")).isEqualTo(2L * 192 * 128 * 16 * 64);
         assertThat(f.get("blocks.attn.qk")).isEqualTo(2L * 12 * 66 * 66 * 192);
     }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tempora.InvalidInputException;
 import org.tempora.eval.EvalResult;
-import org.tempora.eval.Flops;
 import org.tempora.model.AstConfig;
 import org.tempora.tokens.PatchGeometry;
 
@@ -41,7 +40,7 @@ class ReportWriterTest {
                 .version("tempora", "0.1.0").version("djl", "0.35.1").version("torch", "2.7.1").version("java", "17")
                 .evaluation(eval, CLASSES)
                 .metric("mAP", 0.459)
-                .flops(Flops.ast(AstConfig.preset("tiny", PatchGeometry.square(128, 128, 16, 10, 10), 3)))
+                .flops(AstConfig.preset("tiny", PatchGeometry.square(128, 128, 16, 10, 10), 3).flops())
                 .timing("examples_per_s", 123.5).timing("latency_ms", 8.1)
                 .phaseBoundary(3)
                 .note("a note with <b>tags</b>")

@@ -1,5 +1,7 @@
 package org.tempora.model.mamba;
 
+import org.tempora.eval.FlopCount;
+import org.tempora.eval.Flops;
 import org.tempora.ConfigException;
 import org.tempora.tokens.PatchGeometry;
 
@@ -49,5 +51,29 @@ public record AumConfig(int dim, int depth, Bimamba variant, PatchGeometry patch
 
     public AumConfig withScan(SelectiveScan.Mode s) {
         return new AumConfig(dim, depth, variant, patches, numClasses, s);
+    }
+
+    /**
+     * One Audio Mamba forward per example (reference-spec §5.1–5.2): patch embedding {@code Conv2d(C → D, pf × pt)}
+     * + bias; positional embedding add over {@code L = N + 1} tokens (the middle class token included); {@code depth}
+     * blocks, each {@code norm} (RMSNorm over L·D), {@code mixer} ({@link Flops#mambaMixer} with AuM's constants and the
+     * configured variant) and the residual add (the first block has none, the final add before {@code norm_f} makes
+     * up the count); {@code norm_f} over the class token only (all the head reads; tempora computes just that);
+     * head Linear(D → classes) + bias.
+     */
+    public FlopCount flops() {
+        AumConfig c = this;
+        PatchGeometry g = c.patches();
+        long l = c.sequenceLength();
+        long d = c.dim();
+        MambaMixer.Config m = c.mixer();
+        FlopCount block = Flops.rmsNorm(l, d).as("norm")
+                .plus(Flops.mambaMixer(l, d, m.dState(), m.dConv(), m.expand(), m.dtRank(), c.variant().flops()).as("mixer"))
+                .plus(Flops.add(Flops.mul(l, d)).as("residual"));
+        return g.embeddingFlops(d, l)
+                .plus(block.times(c.depth()).as("layers"))
+                .plus(Flops.rmsNorm(1, d).as("norm_f"))
+                .plus(Flops.linear(1, d, c.numClasses()).as("head"))
+                .plus(Flops.add(c.numClasses()).as("head.bias"));
     }
 }

@@ -79,7 +79,7 @@ public final class PhaseAccounting {
 
     /** {@link #epochFlops(double, long)} with the analytic AST forward count ({@link Flops#ast}). */
     public static double epochFlops(AstConfig config, long examples) {
-        return epochFlops(Flops.ast(config).total(), examples);
+        return epochFlops(config.flops().total(), examples);
     }
 
     // ------------------------------------------------------------------------------------------ records

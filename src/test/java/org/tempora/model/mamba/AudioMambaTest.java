@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.tempora.ConfigException;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.eval.FlopCount;
-import org.tempora.eval.Flops;
 import org.tempora.model.ModelFactory;
 import org.tempora.model.TemporaModel;
 import org.tempora.nn.Init;
@@ -153,7 +152,7 @@ class AudioMambaTest {
     void flopsOfASmallModelByHand() {
         PatchGeometry g = PatchGeometry.fftp(16, 32, 4, 4); // N = 8, L = 9
         AumConfig c = new AumConfig(64, 2, Bimamba.NONE, g, 10, SelectiveScan.Mode.chunked(8));
-        FlopCount f = Flops.aum(c);
+        FlopCount f = c.flops();
         // patch 1·64·16·4·8 = 32,768; per layer (E 128, n 16, R 4): in_proj 9·64·256 = 147,456, conv 9·128·4 = 4,608,
         // x_proj 9·128·36 = 41,472, dt_proj 9·4·128 = 4,608, out_proj 9·128·64 = 73,728 → 271,872 × 2; head 64·10 = 640
         assertThat(f.macs()).isEqualTo(32_768L + 2 * 271_872L + 640L);

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import org.tempora.eval.Flops;
 import org.tempora.model.AstConfig;
 import org.tempora.tokens.PatchGeometry;
 
@@ -32,15 +31,15 @@ class FftpDocTableTest {
             for (int[] ws : new int[][] {{4, 4}, {8, 4}, {8, 8}, {16, 8}, {16, 16}}) {
                 rows.add(new Object[] {"FFTP 128×" + ws[0] + ", stride " + ws[1], PatchGeometry.fftp(128, t, ws[0], ws[1])});
             }
-            double astRef = Flops.ast(AstConfig.preset("base", PatchGeometry.square(128, t, 16, 10, 10), 527)).total();
-            double aumRef = Flops.aum(AumConfig.preset("base", Bimamba.V1, PatchGeometry.square(128, t, 16, 16, 16), 527,
-                    SelectiveScan.Mode.sequential())).total();
+            double astRef = AstConfig.preset("base", PatchGeometry.square(128, t, 16, 10, 10), 527).flops().total();
+            double aumRef = AumConfig.preset("base", Bimamba.V1, PatchGeometry.square(128, t, 16, 16, 16), 527,
+                    SelectiveScan.Mode.sequential()).flops().total();
             for (Object[] r : rows) {
                 PatchGeometry p = (PatchGeometry) r[1];
-                double astMini = Flops.ast(AstConfig.preset("mini", p, 35)).total();
-                double aumMini = Flops.aum(AumConfig.preset("mini", Bimamba.V2, p, 35, SelectiveScan.Mode.sequential())).total();
-                double astBase = Flops.ast(AstConfig.preset("base", p, 527)).total();
-                double aumBase = Flops.aum(AumConfig.preset("base", Bimamba.V1, p, 527, SelectiveScan.Mode.sequential())).total();
+                double astMini = AstConfig.preset("mini", p, 35).flops().total();
+                double aumMini = AumConfig.preset("mini", Bimamba.V2, p, 35, SelectiveScan.Mode.sequential()).flops().total();
+                double astBase = AstConfig.preset("base", p, 527).flops().total();
+                double aumBase = AumConfig.preset("base", Bimamba.V1, p, 527, SelectiveScan.Mode.sequential()).flops().total();
                 out.add("| 128×" + t + " | " + r[0] + " | " + p.numPatches() + " | " + g(astMini) + " | " + g(aumMini) + " | "
                         + g(astBase) + " | " + g(aumBase) + " | " + change(astBase, astRef) + " | " + change(aumBase, aumRef) + " |");
             }

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
-import org.tempora.eval.Flops;
 import org.tempora.model.ModelFactory;
 import org.tempora.tokens.PatchGeometry;
 
@@ -81,6 +80,6 @@ class CoarseToFinePresetsTest {
     static double forward(ExperimentConfig cfg, PhaseSchedule.Phase p) {
         PhaseInput in = PhaseInput.of(cfg, p);
         TimePooling pool = in.pooling(cfg.features.melBins);
-        return Flops.ast(ModelFactory.astConfig(cfg.backbone, in.geometry(cfg), 35)).total() + (pool == null ? 0 : pool.flopsPerExample());
+        return ModelFactory.astConfig(cfg.backbone, in.geometry(cfg), 35).flops().total() + (pool == null ? 0 : pool.flopsPerExample());
     }
 }

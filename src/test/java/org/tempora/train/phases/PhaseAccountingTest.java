@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tempora.InvalidInputException;
-import org.tempora.eval.Flops;
 import org.tempora.model.AstConfig;
 import org.tempora.tokens.PatchGeometry;
 import org.tempora.train.EpochRecord;
@@ -88,7 +87,7 @@ class PhaseAccountingTest {
         long examples = 1000;
         double ef = PhaseAccounting.epochFlops(full, examples);
         double ec = PhaseAccounting.epochFlops(coarse, examples);
-        assertThat(ef).isEqualTo(3.0 * Flops.ast(full).total() * examples);
+        assertThat(ef).isEqualTo(3.0 * full.flops().total() * examples);
         double ratio = ec / ef;
         assertThat(ratio).isBetween(0.45, 0.55); // tokens halve; attention shrinks faster, the head not at all
 
