@@ -15,9 +15,26 @@ import org.tempora.ConfigException;
  * <p>Rules that need the data (the input length against a patch size, say) stay with the components that know it.
  */
 public final class ConfigValidator {
+    /** Valid {@code backbone.kind}s: the built-in ones and every kind registered since ({@code model.Components}). */
+    private static final Set<String> BACKBONE_KINDS = new java.util.concurrent.CopyOnWriteArraySet<>(List.of("ast", "aum"));
+
     private final List<String> problems = new ArrayList<>();
 
     private ConfigValidator() {}
+
+    /** Valid {@code resolution.kind}s besides {@code none}: the built-in ones and every kind registered since. */
+    private static final Set<String> RESOLUTION_KINDS = new java.util.concurrent.CopyOnWriteArraySet<>(
+            List.of("diffres", "avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift"));
+
+    /** Makes {@code kind} a valid {@code resolution.kind} (called by the resolution-stage registry). */
+    public static void allowResolutionKind(String kind) {
+        RESOLUTION_KINDS.add(kind);
+    }
+
+    /** Makes {@code kind} a valid {@code backbone.kind} (called by the backbone registry). */
+    public static void allowBackboneKind(String kind) {
+        BACKBONE_KINDS.add(kind);
+    }
 
     /** @throws ConfigException naming the first bad key path, prefixed by {@code source} */
     public static void validate(ExperimentConfig c, String source) {
@@ -57,7 +74,9 @@ public final class ConfigValidator {
         if (f.normStd != null && !(f.normStd > 0)) problems.add("bad value for 'features.norm_std': " + f.normStd + " (must be > 0)");
 
         ExperimentConfig.Resolution r = c.resolution;
-        oneOf("resolution.kind", r.kind, "none", "diffres", "avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift");
+        List<String> resolutionKinds = new ArrayList<>(List.of("none"));
+        resolutionKinds.addAll(RESOLUTION_KINDS);
+        oneOf("resolution.kind", r.kind, resolutionKinds.toArray(String[]::new));
         if (r.kind.equals("none")) {
             if (r.reduction != 0) problems.add("resolution.reduction is " + r.reduction + " but resolution.kind is none");
         } else {
@@ -76,13 +95,13 @@ public final class ConfigValidator {
         min("tokens.fftp_stride", t.fftpStride, 1);
 
         ExperimentConfig.Backbone b = c.backbone;
-        oneOf("backbone.kind", b.kind, "ast", "aum");
+        oneOf("backbone.kind", b.kind, new java.util.TreeSet<>(BACKBONE_KINDS).toArray(String[]::new));
         oneOf("backbone.size", b.size, "tiny", "small", "base", "mini", "micro");
         if (b.dim != null) min("backbone.dim", b.dim, 1);
         if (b.depth != null) min("backbone.depth", b.depth, 1);
         if (b.heads != null) {
             min("backbone.heads", b.heads, 1);
-            if (b.kind.equals("aum")) problems.add("backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
+            if ("aum".equals(b.kind)) problems.add("backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
             else if (b.dim != null && b.heads > 0 && b.dim % b.heads != 0) {
                 problems.add("backbone.dim " + b.dim + " is not divisible by backbone.heads " + b.heads);
             }

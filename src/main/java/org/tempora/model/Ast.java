@@ -2,6 +2,8 @@ package org.tempora.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tempora.nn.Init;
@@ -9,6 +11,7 @@ import org.tempora.nn.InitScheme;
 import org.tempora.nn.LayerNorm;
 import org.tempora.nn.Linear;
 import org.tempora.nn.Module;
+import org.tempora.nn.ModuleList;
 import org.tempora.nn.Ops;
 import org.tempora.nn.Parameter;
 import org.tempora.nn.TransformerBlock;
@@ -20,7 +23,7 @@ import org.tempora.tokens.PatchEmbed;
  * {@code (h_cls + h_dist)/2} → {@code mlp_head} (LayerNorm eps 1e-5 → Linear). Input {@code [B, T, F]} (or
  * {@code [B, C, T, F]} for multi-channel front-ends such as DiffRes); output raw logits {@code [B, classes]}.
  */
-public final class Ast extends Module implements TokenBackbone {
+public final class Ast extends Backbone implements TokenBackbone {
     private final AstConfig config;
     private final Vit v;
     private final Head head;
@@ -31,7 +34,7 @@ public final class Ast extends Module implements TokenBackbone {
         final Parameter posEmbed;
         final Parameter distToken;
         final PatchEmbed patchEmbed;
-        final Module blocks;
+        final ModuleList<TransformerBlock> blocks;
         final LayerNorm norm;
 
         Vit(NDManager m, SplittableRandom rng, AstConfig c, InitScheme init) {
@@ -40,18 +43,10 @@ public final class Ast extends Module implements TokenBackbone {
             posEmbed = param("pos_embed", Init.truncNormal(m, rng, 0.02, 1, c.sequenceLength(), d), false);
             distToken = param("dist_token", Init.truncNormal(m, rng, 0.02, 1, 1, d), false);
             patchEmbed = child("patch_embed", new PatchEmbed(m, rng, c.patches(), d));
-            blocks = child("blocks", new Blocks());
-            for (int i = 0; i < c.depth(); i++) {
-                ((Blocks) blocks).add(i, new TransformerBlock(m, rng, d, c.heads(), c.mlpHidden(), init));
-            }
+            List<TransformerBlock> list = new ArrayList<>();
+            for (int i = 0; i < c.depth(); i++) list.add(new TransformerBlock(m, rng, d, c.heads(), c.mlpHidden(), init));
+            blocks = child("blocks", new ModuleList<>(list));
             norm = child("norm", new LayerNorm(m, d, 1e-6f));
-        }
-    }
-
-    /** The numbered block list ({@code blocks.0}, {@code blocks.1}, …). */
-    static final class Blocks extends Module {
-        void add(int i, TransformerBlock b) {
-            child(String.valueOf(i), b);
         }
     }
 
@@ -110,7 +105,7 @@ public final class Ast extends Module implements TokenBackbone {
 
     @Override
     public double flopsPerExample() {
-        return org.tempora.eval.Flops.ast(config).total();
+        return config.flops().total();
     }
 
     @Override
@@ -133,8 +128,8 @@ public final class Ast extends Module implements TokenBackbone {
         NDArray h = Ops.concat(cls, dist, p).add(v.posEmbed.array());
         put(trace, "tokens_with_pos", h);
         int k = 0;
-        for (Module blk : v.blocks.children().values()) {
-            h = ((TransformerBlock) blk).forward(h);
+        for (TransformerBlock blk : v.blocks.items()) {
+            h = blk.forward(h);
             put(trace, "block" + (k++) + "_out", h);
         }
         h = v.norm.forward(h);

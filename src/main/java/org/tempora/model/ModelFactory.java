@@ -3,7 +3,6 @@ package org.tempora.model;
 import ai.djl.ndarray.NDManager;
 import org.tempora.ConfigException;
 import org.tempora.config.ExperimentConfig;
-import org.tempora.model.mamba.AudioMamba;
 import org.tempora.model.mamba.AumConfig;
 import org.tempora.model.mamba.Bimamba;
 import org.tempora.model.mamba.SelectiveScan;
@@ -29,13 +28,9 @@ public final class ModelFactory {
         return new TemporaModel(manager, res, backbone(cfg, g, in.numClasses(), manager), in.normMean(), in.normStd());
     }
 
-    /** The backbone (with its head) a config names, for a given token grid. */
-    public static org.tempora.nn.Module backbone(ExperimentConfig cfg, PatchGeometry g, int classes, NDManager manager) {
-        return switch (cfg.backbone.kind) {
-            case "ast" -> new Ast(manager, astConfig(cfg.backbone, g, classes), cfg.seed, org.tempora.nn.InitScheme.parse(cfg.backbone.init));
-            case "aum" -> new AudioMamba(manager, aumConfig(cfg.backbone, g, classes), cfg.seed);
-            default -> throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (ast, aum)");
-        };
+    /** The backbone (with its head) a config names, for a given token grid ({@link Components}' registry). */
+    public static Backbone backbone(ExperimentConfig cfg, PatchGeometry g, int classes, NDManager manager) {
+        return Components.backbone(cfg, g, classes, manager);
     }
 
     /** The patch grid of the tokens section for an input of {@code frames × bins} with {@code channels}. */

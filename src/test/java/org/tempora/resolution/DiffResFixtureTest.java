@@ -101,7 +101,7 @@ class DiffResFixtureTest {
                 checkRel(name, "grad_X", x.getGradient().toFloatArray(), Fixtures.npy(dir, "grad_X.npy").f32(), xTol);
                 checkGrads(name, "grad", dr, dir.resolve("grad"), pTol);
                 if (training) {
-                    Map<String, NDArray> sd = dr.module().stateDict();
+                    Map<String, NDArray> sd = dr.stateDict();
                     for (Path p : list(dir.resolve("state_after"))) {
                         String key = p.getFileName().toString().replace(".npy", "");
                         Npy.Array ref = Npy.read(p);
@@ -161,15 +161,15 @@ class DiffResFixtureTest {
         DiffRes dr = new DiffRes(m, frames, bins, delta, List.of(DiffRes.Channel.AVG, DiffRes.Channel.MAX, DiffRes.Channel.POS),
                 false, DiffRes.MaxPoolMode.REFERENCE, 0);
         Map<String, Npy.Array> sd = StateDict.readFolder(dir.resolve("state_dict"));
-        assertThat(sd.keySet()).containsExactlyInAnyOrderElementsOf(dr.module().stateDict().keySet());
+        assertThat(sd.keySet()).containsExactlyInAnyOrderElementsOf(dr.stateDict().keySet());
         try {
             // PyTorch's state_dict order, too
-            assertThat(List.copyOf(dr.module().stateDict().keySet())).containsExactlyElementsOf(
+            assertThat(List.copyOf(dr.stateDict().keySet())).containsExactlyElementsOf(
                     Files.readAllLines(dir.resolve("state_dict/names.txt")).stream().map(String::strip).filter(l -> !l.isEmpty()).toList());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        assertThat(StateDict.load(dr.module(), sd, true, dir.toString())).isEmpty();
+        assertThat(StateDict.load(dr, sd, true, dir.toString())).isEmpty();
         // our own sinusoid table agrees with the stored torch float32 one up to torch's 1-ulp vectorised exp,
         // which the product with the position j amplifies (so the bound grows with T)
         float[] mine = DiffResOps.sinusoidTable(frames, bins);
@@ -182,7 +182,7 @@ class DiffResFixtureTest {
     }
 
     private static void checkGrads(String name, String what, DiffRes dr, Path folder, double relTol) {
-        Map<String, Parameter> params = dr.module().namedParameters();
+        Map<String, Parameter> params = dr.namedParameters();
         List<Path> files = list(folder);
         assertThat(files).hasSize(params.size());
         double worstRatio = 0;

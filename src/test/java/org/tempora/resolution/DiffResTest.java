@@ -91,7 +91,7 @@ class DiffResTest {
                 NDArray r = b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16));
                 gc.backward(o.features().mul(r).sum());
             }
-            Map<String, Parameter> ps = dr.module().namedParameters();
+            Map<String, Parameter> ps = dr.namedParameters();
             assertThat(ps).doesNotContainKey("pos_emb"); // frozen table
             for (String k : List.of("model.blks.0.cnn1.weight", "model.blks.1.cnn2.bias", "model.blks.1.batch_norm2.weight")) {
                 float[] g = ps.get(k).array().getGradient().toFloatArray();
@@ -108,7 +108,7 @@ class DiffResTest {
             DiffRes dr = new DiffRes(m, 20, 8, 0.5, List.of(DiffRes.Channel.POS, DiffRes.Channel.AVG), true,
                     DiffRes.MaxPoolMode.EXACT, 0);
             assertThat(dr.logMelChannels()).containsExactly(false, true);
-            assertThat(dr.module().namedParameters()).containsKey("pos_emb"); // learn_pos_emb
+            assertThat(dr.namedParameters()).containsKey("pos_emb"); // learn_pos_emb
             assertThat(dr.describe()).isEqualTo("diffres δ=0.5 (pos+avg, exact max)");
             NDArray x = m.create(BaselinesTest.random(3 * 20 * 8, 2), new Shape(3, 20, 8));
             DiffRes.Trace tr = dr.trace(x, false);
@@ -158,14 +158,14 @@ class DiffResTest {
         try (NDManager m = NDManager.newBaseManager()) {
             DiffRes a = new DiffRes(m, 16, 16, 0.25, ALL, false, DiffRes.MaxPoolMode.REFERENCE, 11);
             a.forward(m.create(BaselinesTest.random(2 * 16 * 16, 3), new Shape(2, 16, 16)), true); // moves BN stats
-            assertThat(a.module().stateDict().get("model.blks.0.batch_norm1.num_batches_tracked").getLong()).isEqualTo(1);
+            assertThat(a.stateDict().get("model.blks.0.batch_norm1.num_batches_tracked").getLong()).isEqualTo(1);
             Path f = dir.resolve("dr.npz");
-            StateDict.save(a.module(), f);
+            StateDict.save(a, f);
             DiffRes b = new DiffRes(m, 16, 16, 0.25, ALL, false, DiffRes.MaxPoolMode.REFERENCE, 99);
-            assertThat(StateDict.load(b.module(), Npz.read(f), true, f.toString())).isEmpty();
-            a.module().stateDict().forEach((k, v) -> assertThat(StateDict.entry(b.module().stateDict().get(k)).data()).as(k)
+            assertThat(StateDict.load(b, Npz.read(f), true, f.toString())).isEmpty();
+            a.stateDict().forEach((k, v) -> assertThat(StateDict.entry(b.stateDict().get(k)).data()).as(k)
                     .containsExactly(StateDict.entry(v).data()));
-            assertThat(b.module().stateDict().get("model.blks.1.batch_norm2.num_batches_tracked").getLong()).isEqualTo(1);
+            assertThat(b.stateDict().get("model.blks.1.batch_norm2.num_batches_tracked").getLong()).isEqualTo(1);
             NDArray x = m.create(BaselinesTest.random(1 * 16 * 16, 4), new Shape(1, 16, 16));
             assertThat(b.forward(x, false).features().toFloatArray()).containsExactly(a.forward(x, false).features().toFloatArray());
         }

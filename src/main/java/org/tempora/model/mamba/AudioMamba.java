@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.tempora.eval.Flops;
 import org.tempora.model.Classifier;
 import org.tempora.nn.Init;
 import org.tempora.nn.Linear;
 import org.tempora.nn.Module;
+import org.tempora.nn.ModuleList;
 import org.tempora.nn.Ops;
 import org.tempora.nn.Parameter;
 import org.tempora.nn.RmsNorm;
@@ -32,7 +32,7 @@ import org.tempora.tokens.PatchEmbed;
  * <p>{@code norm_f} is applied to the class token only: the reference normalises every token and then keeps the
  * class token, which gives the same logits.
  */
-public final class AudioMamba extends Module implements org.tempora.model.TokenBackbone {
+public final class AudioMamba extends org.tempora.model.Backbone implements org.tempora.model.TokenBackbone {
     private final AumConfig config;
     private final Parameter clsToken;
     private final Linear head;
@@ -49,13 +49,6 @@ public final class AudioMamba extends Module implements org.tempora.model.TokenB
         Layer(NDManager m, SplittableRandom rng, AumConfig c) {
             mixer = child("mixer", new MambaMixer(m, rng, c.mixer(), c.depth(), c.scan()));
             norm = child("norm", new RmsNorm(m, c.dim(), 1e-5f));
-        }
-    }
-
-    /** Numbered list {@code layers.0 …}. */
-    private static final class Layers extends Module {
-        void add(int i, Layer l) {
-            child(String.valueOf(i), l);
         }
     }
 
@@ -80,12 +73,8 @@ public final class AudioMamba extends Module implements org.tempora.model.TokenB
         clsToken = param("cls_token", Init.truncNormal(manager, rng, 0.02, 1, 1, d), false);
         head = child("head", new Linear(d, config.numClasses(), Init.truncNormal(manager, rng, 0.02, config.numClasses(), d),
                 Init.zeros(manager, config.numClasses())));
-        Layers ls = child("layers", new Layers());
-        for (int i = 0; i < config.depth(); i++) {
-            Layer l = new Layer(manager, rng, config);
-            ls.add(i, l);
-            layers.add(l);
-        }
+        for (int i = 0; i < config.depth(); i++) layers.add(new Layer(manager, rng, config));
+        child("layers", new ModuleList<>(layers));
         normF = child("norm_f", new RmsNorm(manager, d, 1e-5f));
         patchEmbed = child("patch_embed", new PatchEmbed(manager, rng, config.patches(), d));
         posEmbed = child("pos_embed", new PosEmbed(Init.truncNormal(manager, rng, 0.02, 1, config.sequenceLength(), d))).table;
@@ -137,7 +126,7 @@ public final class AudioMamba extends Module implements org.tempora.model.TokenB
 
     @Override
     public double flopsPerExample() {
-        return Flops.aum(config).total();
+        return config.flops().total();
     }
 
     @Override

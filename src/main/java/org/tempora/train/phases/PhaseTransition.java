@@ -66,8 +66,8 @@ public final class PhaseTransition {
             throw new ConfigException("coarse-to-fine transitions need a patch-token backbone (ast, aum)");
         }
         Report r = adapt(a, b, options);
-        Module fr = from.resolution() == null ? null : from.resolution().module();
-        Module tr = to.resolution() == null ? null : to.resolution().module();
+        Module fr = from.resolution();
+        Module tr = to.resolution();
         if (tr != null) {
             Map<String, Parameter> src = fr == null ? Map.of() : fr.namedParameters();
             List<String> copied = new ArrayList<>(r.copied());

@@ -5,7 +5,6 @@ import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.eval.FlopCount;
-import org.tempora.nn.Module;
 import org.tempora.resolution.ResolutionStage;
 
 /**
@@ -17,7 +16,7 @@ import org.tempora.resolution.ResolutionStage;
  * normalises after the stage; pooling commutes with that increasing affine map, so this equals pooling the
  * normalised spectrogram.
  */
-public final class TimePooling implements ResolutionStage {
+public final class TimePooling extends ResolutionStage {
     /** Which reduction. */
     public enum Kind { AVG, MAX }
 
@@ -96,11 +95,6 @@ public final class TimePooling implements ResolutionStage {
     @Override
     public boolean[] logMelChannels() {
         return new boolean[] {true};
-    }
-
-    @Override
-    public Module module() {
-        return null;
     }
 
     /** Per output value: C − 1 additions and one scale (avg), or C − 1 comparisons (max). */
