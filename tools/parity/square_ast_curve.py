@@ -125,12 +125,8 @@ def build_model(folder, meta):
 
 
 def named_parameters(model):
-    """Parameters under tempora's names."""
-    out = {}
-    if model.resolution is not None:
-        out.update({"resolution." + k: v for k, v in model.resolution.named_parameters()})
-    out.update(dict(model.backbone.named_parameters()))
-    return out
+    """Parameters under tempora's names (the parity mirror's rule: resolution.* then the backbone's own keys)."""
+    return tp.Pipeline.params(model)
 
 
 def make_optimizer(model, meta):

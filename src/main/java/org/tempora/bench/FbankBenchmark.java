@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.tempora.eval.Stopwatch;
 import org.tempora.TemporaException;
 import org.tempora.audio.AudioReader;
 import org.tempora.audio.WavWriter;
@@ -133,16 +134,7 @@ public final class FbankBenchmark {
         cmd.addAll(List.of("--mel-bins", String.valueOf(o.numMelBins()), "--frame-shift-ms", String.valueOf(o.frameShiftMs()),
                 "--window", o.window().kaldiName(), "--repeat", String.valueOf(cfg.repeat()), "--threads", String.valueOf(threads)));
         if (outDir != null) cmd.addAll(List.of("--out", outDir.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-        byte[] stdout = p.getInputStream().readAllBytes();
-        byte[] stderr = p.getErrorStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            String msg = new String(stderr, StandardCharsets.UTF_8).strip();
-            throw new IOException("peer exited with " + p.exitValue() + ": " + msg.substring(Math.max(0, msg.length() - 300)));
-        }
-        String out = new String(stdout, StandardCharsets.UTF_8).strip();
-        String last = out.substring(out.lastIndexOf('\n') + 1);
-        return new ObjectMapper().readTree(last);
+        return Peer.run(cmd, 30);
     }
 
     /** max |ours − peer| over cells within 8 nats of the frame max, and over all cells. */

@@ -78,26 +78,12 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        java.util.Map<String, java.util.List<Double>> values = new java.util.LinkedHashMap<>();
-        for (int fold : list) {
-            ExperimentConfig c = org.tempora.config.ConfigLoader.copy(cfg);
-            c.data.fold = fold;
-            o.println("== fold " + fold);
-            Experiment.Summary s = Experiment.train(c, new Experiment.Options(runDir.resolve("fold" + fold), cacheRoot, resume, overwrite, n),
-                    new CliRunListener(o, quiet));
-            printSummary(o, s);
-            s.test().asMap().forEach((k, v) -> values.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v));
-        }
-        java.util.Map<String, Object> cv = new java.util.LinkedHashMap<>();
-        cv.put("folds", list);
+        java.util.Map<String, Object> cv = Experiment.crossValidate(cfg, list, new Experiment.Options(runDir, cacheRoot, resume, overwrite, n),
+                new CliRunListener(o, quiet), (fold, s) -> printSummary(o, s));
         o.println("cross-validation over folds " + list + ":");
-        values.forEach((k, v) -> {
-            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            double var = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.size() - 1);
-            cv.put(k, java.util.Map.of("mean", mean, "std", Math.sqrt(var), "per_fold", v));
-            o.printf(Locale.ROOT, "  %-20s %.4f ± %.4f%n", k, mean, Math.sqrt(var));
+        cv.forEach((k, v) -> {
+            if (v instanceof java.util.Map<?, ?> m) o.printf(Locale.ROOT, "  %-20s %.4f ± %.4f%n", k, m.get("mean"), m.get("std"));
         });
-        new org.tempora.train.RunFiles(runDir).writeJson(runDir.resolve("cv.json"), cv);
         o.flush();
         return Main.EXIT_OK;
     }

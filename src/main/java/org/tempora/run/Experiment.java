@@ -43,6 +43,37 @@ public final class Experiment {
     /** The outcome: the final test metrics and where everything is. */
     public record Summary(RunFiles run, EvalResult test, Map<String, Object> numbers) {}
 
+    /**
+     * Cross-validation over dataset folds (ESC-50's five): one run per fold in {@code <runDir>/fold<k>}, then the mean
+     * and sample std of every test metric, written to {@code <runDir>/cv.json}.
+     *
+     * @param folds   the folds to run (each becomes {@code data.fold})
+     * @param onFold  called after each fold with its number and summary (the CLI prints it)
+     * @return metric → {mean, std, per_fold}, in the order of the first fold's metrics (also "folds": the list)
+     */
+    public static Map<String, Object> crossValidate(ExperimentConfig cfg, List<Integer> folds, Options o, RunListener l,
+                                                    java.util.function.BiConsumer<Integer, Summary> onFold) {
+        if (folds.isEmpty()) throw new ConfigException("cross-validation needs at least one fold");
+        Map<String, List<Double>> values = new java.util.LinkedHashMap<>();
+        for (int fold : folds) {
+            ExperimentConfig c = ConfigLoader.copy(cfg);
+            c.data.fold = fold;
+            l.onStage("fold " + fold);
+            Summary s = train(c, new Options(o.runDir().resolve("fold" + fold), o.cacheRoot(), o.resume(), o.overwrite(), o.threads()), l);
+            onFold.accept(fold, s);
+            s.test().asMap().forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        }
+        Map<String, Object> cv = new java.util.LinkedHashMap<>();
+        cv.put("folds", List.copyOf(folds));
+        values.forEach((k, v) -> {
+            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double var = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.size() - 1);
+            cv.put(k, Map.of("mean", mean, "std", Math.sqrt(var), "per_fold", List.copyOf(v)));
+        });
+        new RunFiles(o.runDir()).writeJson(o.runDir().resolve("cv.json"), cv);
+        return cv;
+    }
+
     public static Summary train(ExperimentConfig cfg, Options o, RunListener l) {
         RunFiles run = new RunFiles(o.runDir());
         prepareRunDir(run, o);
