@@ -24,15 +24,15 @@ cd "$here"
 STEPS="${STEPS:-1000}"
 TORCH_STEPS="${TORCH_STEPS:-$STEPS}"
 EVAL_EVERY="${EVAL_EVERY:-50}"
-cp_file=target/square-ast-cp.txt
+cp_file=tempora-core/target/square-ast-cp.txt
 if [ -z "${SKIP_BUILD:-}" ]; then
-  mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file"
+  mvn -B -q -o test-compile -pl tempora-core -am && mvn -B -q -o -f tempora-core/pom.xml dependency:build-classpath -Dmdep.outputFile=target/square-ast-cp.txt
 fi
 mkdir -p "$out"
 if [ -z "${ONLY:-}" ] || [ "$ONLY" = java ]; then
   MKL_CBWR=AUTO,STRICT MKL_DYNAMIC=FALSE java -Xss8m -Dai.djl.offline=true -Djava.awt.headless=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=error --add-modules jdk.incubator.vector \
-    -cp "target/classes:target/test-classes:$(cat "$cp_file")" org.tempora.tools.SquareAstCurve \
+    -cp "tempora-core/target/classes:tempora-core/target/test-classes:$(cat "$cp_file")" org.tempora.tools.SquareAstCurve \
     --data "${DATA:-/work/data/kws35}" --out "$out" --steps "$STEPS" --eval-every "$EVAL_EVERY" \
     --train-clips "${TRAIN_CLIPS:-1024}" --valid-clips "${VALID_CLIPS:-512}" --seed "${SEED:-0}" "$@" \
     2>&1 | grep --line-buffered -v '^WARNING: Using incubator modules' | tee "$out/tempora.log"

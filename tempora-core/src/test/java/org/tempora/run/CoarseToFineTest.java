@@ -1,0 +1,133 @@
+package org.tempora.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tempora.config.ConfigLoader;
+import org.tempora.config.ExperimentConfig;
+import org.tempora.train.RunFiles;
+
+/**
+ * Coarse-to-fine end to end on the synthetic set: a 2-phase Fshift run and a pooling run train through the
+ * phase transition (fewer tokens first, full resolution last, finite outputs, the learning-rate schedule and
+ * optimiser restarted), record per-phase accounting, and resume across the phase boundary exactly.
+ */
+class CoarseToFineTest {
+    @TempDir
+    static Path tmp;
+
+    static ExperimentConfig cfg(String phases, int epochs) {
+        return cfg(phases, epochs, 40);
+    }
+
+    static ExperimentConfig cfg(String phases, int epochs, int clips) {
+        ExperimentConfig c = ConfigLoader.load("demo", null, List.of(
+                "data.synthetic.classes=4", "data.synthetic.clips_per_class=" + clips, "train.epochs=" + epochs,
+                "backbone.dim=48", "backbone.depth=1", "backbone.heads=2", "train.batch_size=16",
+                "train.schedule.warmup_steps=5", "augment.freqm=8", "augment.timem=8", "name=c2f"));
+        c.train.phases = org.tempora.train.phases.PhaseSchedule.parseSpec(phases);
+        return c;
+    }
+
+    static Experiment.Summary train(ExperimentConfig c, Path out, boolean resume, RunListener l) {
+        return Experiment.train(c, new Experiment.Options(out, tmp.resolve("cache"), resume, !resume, 2), l);
+    }
+
+    @Test
+    void fshiftTwoPhasesTransitionAndAccounting() throws IOException {
+        Experiment.Summary s = train(cfg("fshift 2->1 @2", 5), tmp.resolve("fs"), false, new RunListener() {});
+        JsonNode rows = RunFiles.JSON.readTree(s.run().metricsJson().toFile());
+        assertThat(rows).hasSize(5);
+        // phase 1: 2 epochs on 20 ms frames (50 frames → 12×4 = 48 patches + 2); phase 2: full resolution (12×9 + 2)
+        for (int e = 0; e < 5; e++) {
+            JsonNode r = rows.get(e);
+            assertThat(r.get("epoch").asInt()).isEqualTo(e + 1);
+            assertThat(r.get("phase").asInt()).isEqualTo(e < 2 ? 1 : 2);
+            assertThat(r.get("tokens").asInt()).isEqualTo(e < 2 ? 50 : 110);
+            assertThat(r.get("train_loss").asDouble()).isFinite();
+            assertThat(r.get("valid_loss").asDouble()).isFinite();
+        }
+        // the optimiser and schedule restart: the first epoch of each phase has the warm-up learning rate of step 1..n
+        assertThat(rows.get(2).get("lr").asDouble()).isEqualTo(rows.get(0).get("lr").asDouble());
+        // phase 1 costs fewer FLOPs per epoch than phase 2
+        assertThat(rows.get(0).get("train_flops").asDouble()).isLessThan(0.6 * rows.get(2).get("train_flops").asDouble());
+        JsonNode run = RunFiles.JSON.readTree(s.run().runJson().toFile());
+        assertThat(run.get("phases")).hasSize(2);
+        assertThat(run.at("/phases/0/epochs").asInt()).isEqualTo(2);
+        assertThat(run.at("/phases/1/epochs").asInt()).isEqualTo(3);
+        assertThat(run.get("best_epoch").asInt()).isGreaterThanOrEqualTo(3); // only full-resolution epochs are eligible
+        // the saved model is the full-resolution one and loads for inference
+        try (ModelBundle m = ModelBundle.load(s.run().dir(), 2)) {
+            assertThat(m.model.tokens()).isEqualTo(110);
+        }
+    }
+
+    @Test
+    void comparisonWithABaselineReportsSavings() {
+        ExperimentConfig base = cfg("fshift 2->1 @2", 4);
+        base.train.phases = new java.util.ArrayList<>();
+        base.eval.testEachEpoch = true;
+        Experiment.Summary b = train(base, tmp.resolve("base"), false, new RunListener() {});
+        ExperimentConfig c = cfg("fshift 2->1 @2", 4);
+        c.eval.testEachEpoch = true;
+        Experiment.Summary r = train(c, tmp.resolve("c2f"), false, new RunListener() {});
+        List<RunComparison.Row> rows = RunComparison.compare(b.run().dir(), List.of(r.run().dir()));
+        assertThat(rows).hasSize(2);
+        var v = rows.get(1).values();
+        assertThat((Double) v.get("delta")).isEqualTo(r.test().top1() - b.test().top1(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat((Integer) v.get("tokens")).isEqualTo(110);
+        assertThat((Integer) v.get("epochs")).isEqualTo(4);
+        // converge: best final-phase epoch; cost counted up to it, against the baseline's cost up to its best epoch
+        assertThat((Boolean) v.get("converge_reached")).isTrue();
+        assertThat((Integer) v.get("converge_epoch")).isBetween(3, 4);
+        assertThat((Double) v.get("converge_flops_saved_pct")).isFinite();
+        // the per-epoch test metric is recorded for the surpass rule
+        assertThat(b.run().metricsJson()).content().contains("test_top1");
+    }
+
+    @Test
+    void poolingAndPatchPhasesTrain() throws IOException {
+        // a budget in which the synthetic set is learnt (EndToEndTest: > 0.6 after 12 full-resolution epochs): 2 coarse
+        // epochs on avg-pooled input, then 8 at full resolution, must end well above chance (0.25) too
+        Experiment.Summary avg = train(cfg("avgpool 2->1 @2", 10, 60), tmp.resolve("avg"), false, new RunListener() {});
+        assertThat(avg.numbers().get("epochs_run")).isEqualTo(10);
+        assertThat(avg.test().top1()).as("test top-1 after avgpool 2->1, 4 classes").isGreaterThan(0.6);
+        Experiment.Summary patch = train(cfg("patch-pi 2->1 @1", 2), tmp.resolve("patch"), false, new RunListener() {});
+        JsonNode rows = RunFiles.JSON.readTree(patch.run().metricsJson().toFile());
+        // the patch method halves the time axis through a 2x longer patch: phase 1 has half the time patches
+        assertThat(rows.get(0).get("phase").asInt()).isEqualTo(1);
+        assertThat(rows.get(1).get("phase").asInt()).isEqualTo(2);
+        assertThat(rows.get(0).get("tokens").asInt()).isLessThan(rows.get(1).get("tokens").asInt());
+        assertThat(rows.get(1).get("train_loss").asDouble()).isFinite();
+    }
+
+    @Test
+    void resumeAcrossThePhaseBoundaryEqualsUninterrupted() throws IOException {
+        ExperimentConfig c = cfg("fshift 2->1 @2", 4);
+        Experiment.Summary full = train(c, tmp.resolve("u"), false, new RunListener() {});
+        RunListener killer = new RunListener() {
+            @Override
+            public void onStep(int epoch, int step, double loss, double lr, double examplesPerSecond) {
+                // epoch is within the phase: kill during the first epoch of phase 2
+                if (killedPhase2 && step == 2) throw new IllegalStateException("killed");
+            }
+
+            boolean killedPhase2;
+
+            @Override
+            public void onStage(String message) {
+                if (message.startsWith("phase 2/2")) killedPhase2 = true;
+            }
+        };
+        assertThatThrownBy(() -> train(c, tmp.resolve("k"), false, killer)).hasMessage("killed");
+        Experiment.Summary resumed = train(c, tmp.resolve("k"), true, new RunListener() {});
+        assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
+        assertThat(resumed.test().top1()).isEqualTo(full.test().top1());
+    }
+}
