@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
                 + "an aggregate (mean probability over windows).",
                 "A bad file gets one error line (exit code 3); the others are still classified."})
 final class ClassifyCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "RUN", description = "A finished run folder.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Audio files or folders (searched for .wav/.flac).")
     List<Path> inputs;
@@ -39,8 +39,8 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file (JSON lines).")
     boolean json;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     DebugOption debug;
@@ -53,8 +53,8 @@ final class ClassifyCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int code = Main.EXIT_OK;
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        try (ModelBundle m = ModelBundle.load(model, n)) {
+        int n = threads.resolve();
+        try (ModelBundle m = ModelBundle.load(model.model, n)) {
             for (Path f : AudioFiles.expand(inputs)) {
                 try {
                     Inference.FileResult r = Inference.classify(m, f, Math.max(1, topK), hop);

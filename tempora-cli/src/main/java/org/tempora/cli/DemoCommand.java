@@ -32,8 +32,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Override a config value (repeatable).")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = {"-q", "--quiet"}, description = "Only the summary.")
     boolean quiet;
@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         ExperimentConfig cfg = ConfigLoader.load("demo", null, overrides);
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int n = threads.resolve();
         long t0 = System.nanoTime();
         o.println("tempora demo: synthetic data → fbank → AST → report (" + n + " threads)");
         Experiment.Summary s = Experiment.train(cfg, new Experiment.Options(out, FeatureCache.defaultRoot(), false, true, n),

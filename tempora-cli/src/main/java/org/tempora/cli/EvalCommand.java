@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
         description = "Evaluate a trained model on a split of its dataset (or of another folder in the same layout and classes): "
                 + "top-1/top-5, per-class report and confusion (single-label) or mAP, mAUC, d' (multi-label), FLOPs and speed.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "RUN", description = "A finished run folder.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--data", paramLabel = "PATH", description = "Dataset folder (default: the one the model was trained on).")
     String data;
@@ -39,8 +39,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON line.")
     boolean json;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder.")
     Path cache;
@@ -63,13 +63,13 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new org.tempora.ConfigException("--split must be train, valid or test, got '" + split + "'");
         };
         PrintWriter o = spec.commandLine().getOut();
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        try (ModelBundle m = ModelBundle.load(model, n)) {
+        int n = threads.resolve();
+        try (ModelBundle m = ModelBundle.load(model.model, n)) {
             Experiment.EvalSummary r = Experiment.evaluate(m, data, s, cache != null ? cache : FeatureCache.defaultRoot(), n, skipBad,
                     new CliRunListener(o, json));
             if (json) {
                 Map<String, Object> j = new LinkedHashMap<>();
-                j.put("model", model.toString());
+                j.put("model", model.model.toString());
                 j.put("data", r.data());
                 j.put("split", r.split());
                 j.put("loss", r.loss());
@@ -77,7 +77,7 @@ final class EvalCommand implements Callable<Integer> {
                 j.putAll(r.costs());
                 o.println(Json.MAPPER.valueToTree(j));
             } else {
-                o.printf("%s on %s (%s split, %d clips)%n", model, r.data(), r.split(), r.examples());
+                o.printf("%s on %s (%s split, %d clips)%n", model.model, r.data(), r.split(), r.examples());
                 r.result().asMap().forEach((k, v) -> o.printf(Locale.ROOT, "  %-20s %s%n", k, TrainCommand.fmt(v)));
                 o.printf(Locale.ROOT, "  %-20s %.4f%n", "loss", r.loss());
                 r.costs().forEach((k, v) -> o.printf(Locale.ROOT, "  %-24s %s%n", k, v instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : v));

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
                 + "and prints a short summary (output frames per input second, most and least resolved regions).",
                 "A file longer than the model's input is explained over its first window."})
 final class ExplainCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "RUN", description = "A finished run folder of a DiffRes model.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "An audio file (.wav/.flac).")
     Path file;
@@ -31,8 +31,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "PNG", description = "Image to write (default: <FILE name>-diffres.png in the current folder).")
     Path out;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     DebugOption debug;
@@ -43,8 +43,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        try (ModelBundle m = ModelBundle.load(model, n)) {
+        int n = threads.resolve();
+        try (ModelBundle m = ModelBundle.load(model.model, n)) {
             FrontEnd fe = m.frontEnd;
             Waveform w = fe.read(file);
             Spectrogram full = fe.logMel(w);

@@ -29,8 +29,8 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--target-frames", defaultValue = "0", description = "Pad/truncate each clip to this many frames first (0 = natural length).")
     int targetFrames;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--skip-bad", description = "Skip bad files (listed on stderr) instead of failing on the first.")
     boolean skipBad;
@@ -51,7 +51,7 @@ final class StatsCommand implements Callable<Integer> {
     public Integer call() {
         FrontEnd frontEnd = fe.frontEnd(targetFrames, null, null);
         List<Path> files = AudioFiles.under(dir);
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, threads);
+        int n = threads.resolve();
         long t0 = System.nanoTime();
         FeatureStats.Result r;
         try (Progress p = Progress.start("stats", files.size(), quiet)) {

@@ -32,8 +32,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing run in --out.")
     boolean overwrite;
 
-    @Option(names = "--threads", description = "Engine and data threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder (default: ~/.cache/tempora/features).")
     Path cache;
@@ -56,7 +56,7 @@ final class TrainCommand implements Callable<Integer> {
         ExperimentConfig cfg = exp.build();
         PrintWriter o = spec.commandLine().getOut();
         Path runDir = out != null ? out : Path.of("runs", cfg.name);
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int n = threads.resolve();
         Path cacheRoot = cache != null ? cache : FeatureCache.defaultRoot();
         if (folds != null) return crossValidate(cfg, runDir, cacheRoot, n, o);
         Experiment.Summary s = Experiment.train(cfg, new Experiment.Options(runDir, cacheRoot, resume, overwrite, n), new CliRunListener(o, quiet));

@@ -26,6 +26,17 @@ public abstract class FixedResolution extends ResolutionStage {
         if (out < 1) throw new org.tempora.ConfigException("δ = " + reduction + " leaves no frame of " + frames);
     }
 
+    /**
+     * A stage that fixes its output length itself ({@code out} frames of {@code frames}, e.g. pooling by an integer
+     * factor); {@link #reduction()} reports {@code 1 − out/frames}.
+     */
+    protected FixedResolution(int frames, int out) {
+        if (out < 1 || out > frames) throw new org.tempora.ConfigException("cannot reduce " + frames + " frames to " + out);
+        this.frames = frames;
+        this.out = out;
+        this.reduction = 1 - out / (double) frames;
+    }
+
     /** {@code [B, T, F]} → {@code [B, t, F]}. */
     protected abstract NDArray reduce(NDArray logMel);
 

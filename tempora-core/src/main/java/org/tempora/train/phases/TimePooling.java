@@ -1,28 +1,27 @@
 package org.tempora.train.phases;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.eval.FlopCount;
-import org.tempora.resolution.ResolutionStage;
+import org.tempora.resolution.FixedResolution;
 
 /**
  * The paper's "Pool" compression: average or max pooling along time with kernel = stride = C and no padding, before
  * the spectrogram is tokenised ({@code avg[i,j] = (1/C) Σ_n X[i, C·j+n]}, {@code max[i,j] = max_n X[i, C·j+n]}).
  * T frames become {@code ⌊T/C⌋}; the last {@code T mod C} frames are dropped, as PyTorch's pooling does.
  *
- * <p>It is a parameter-free {@link ResolutionStage}, so a coarse phase's {@code TemporaModel} can host it. The model
+ * <p>It is a parameter-free {@link FixedResolution} (the same base as the resolution baselines, with t = ⌊T/C⌋ instead
+ * of int(T·(1−δ))), so a coarse phase's {@code TemporaModel} can host it. The model
  * normalises after the stage; pooling commutes with that increasing affine map, so this equals pooling the
  * normalised spectrogram.
  */
-public final class TimePooling extends ResolutionStage {
+public final class TimePooling extends FixedResolution {
     /** Which reduction. */
     public enum Kind { AVG, MAX }
 
     private final Kind kind;
     private final int factor;
-    private final int frames;
     private final int bins;
 
     /**
@@ -30,13 +29,17 @@ public final class TimePooling extends ResolutionStage {
      * @param bins   mel bins F
      */
     public TimePooling(Kind kind, int factor, int frames, int bins) {
+        super(frames, pooledFrames(factor, frames, bins));
+        this.kind = kind;
+        this.factor = factor;
+        this.bins = bins;
+    }
+
+    private static int pooledFrames(int factor, int frames, int bins) {
         if (factor < 1) throw new ConfigException("pooling factor must be >= 1, got " + factor);
         if (frames < factor) throw new ConfigException("cannot pool " + frames + " frames by " + factor);
         if (bins < 1) throw new ConfigException("mel bins must be >= 1, got " + bins);
-        this.kind = kind;
-        this.factor = factor;
-        this.frames = frames;
-        this.bins = bins;
+        return frames / factor;
     }
 
     public Kind kind() {
@@ -47,21 +50,22 @@ public final class TimePooling extends ResolutionStage {
         return factor;
     }
 
-    /**
-     * @param logMel [B, T, F]
-     * @return features [B, 1, ⌊T/C⌋, F]
-     */
+    /** {@code [B, T, F]} → {@code [B, ⌊T/C⌋, F]} (the base class checks T and adds the channel axis). */
     @Override
-    public Output forward(NDArray logMel, boolean training) {
+    protected NDArray reduce(NDArray logMel) {
         long[] s = logMel.getShape().getShape();
-        if (s.length != 3 || s[1] != frames || s[2] != bins) {
+        if (s[2] != bins) {
             throw new InvalidInputException("TimePooling", "expects [B, " + frames + ", " + bins + "] but got " + logMel.getShape());
         }
         int t = outputFrames();
         NDArray x = t * factor == frames ? logMel : logMel.get(":, 0:" + (t * factor) + ", :");
         NDArray grouped = x.reshape(s[0], t, factor, bins);
-        NDArray pooled = kind == Kind.AVG ? grouped.mean(new int[] {2}) : grouped.max(new int[] {2});
-        return new Output(pooled.expandDims(1), null, Map.of());
+        return kind == Kind.AVG ? grouped.mean(new int[] {2}) : grouped.max(new int[] {2});
+    }
+
+    @Override
+    protected String name() {
+        return kind == Kind.AVG ? "avgpool" : "maxpool";
     }
 
     /** The same pooling on one example {@code [T, F]} in plain Java (row-major), giving {@code [⌊T/C⌋, F]}. */
@@ -80,16 +84,6 @@ public final class TimePooling extends ResolutionStage {
             }
         }
         return out;
-    }
-
-    @Override
-    public int outputFrames() {
-        return frames / factor;
-    }
-
-    @Override
-    public int outputChannels() {
-        return 1;
     }
 
     @Override

@@ -118,7 +118,7 @@ class PhaseInputTest {
                 }
             }
             assertThatThrownBy(() -> new TimePooling(TimePooling.Kind.AVG, 2, 10, f).forward(in, true))
-                    .hasMessageContaining("expects [B, 10, 4]");
+                    .hasMessageContaining("expects log-mel [B, 10, F], got (3, 11, 4)");
         }
     }
 }
