@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.tempora.TemporaException;
 import org.tempora.io.AudioFiles;
 import org.tempora.run.Inference;
@@ -15,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora classify --model RUN FILE|DIR...}: top-k labels per file, with a timeline for long files. */
 @Command(name = "classify", mixinStandardHelpOptions = true,
@@ -23,7 +21,7 @@ import picocli.CommandLine.Spec;
                 + "Files longer than the model's input are scored in sliding windows: a per-window timeline and "
                 + "an aggregate (mean probability over windows).",
                 "A bad file gets one error line (exit code 3); the others are still classified."})
-final class ClassifyCommand implements Callable<Integer> {
+final class ClassifyCommand extends CliCommand {
     @Mixin
     ModelOption model;
 
@@ -42,16 +40,10 @@ final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter o = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter o = out();
+        PrintWriter err = err();
         int code = Main.EXIT_OK;
         int n = threads.resolve();
         try (ModelBundle m = ModelBundle.load(model.model, n)) {

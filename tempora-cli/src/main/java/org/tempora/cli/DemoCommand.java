@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.tempora.audio.WavWriter;
 import org.tempora.audio.Waveform;
 import org.tempora.config.ConfigLoader;
@@ -18,14 +17,13 @@ import org.tempora.run.ModelBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora demo}: the main job on the embedded synthetic data, end to end, in a few minutes on 2 cores. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Build the built-in synthetic dataset (10 classes that differ in temporal structure), train a small AST, "
                 + "evaluate it on the test split, classify a few example clips (one of them long, scored in sliding windows), "
                 + "and write the report. Uses the 'demo' preset; --set overrides any value."})
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends CliCommand {
     @Option(names = {"-o", "--out"}, defaultValue = "runs/demo", paramLabel = "RUN", description = "Run folder (replaced if it exists; default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -38,15 +36,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Only the summary.")
     boolean quiet;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter o = out();
         ExperimentConfig cfg = ConfigLoader.load("demo", null, overrides);
         int n = threads.resolve();
         long t0 = System.nanoTime();

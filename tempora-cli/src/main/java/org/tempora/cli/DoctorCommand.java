@@ -7,15 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.tempora.nn.EngineCheck;
 import org.tempora.nn.Ops;
 import org.tempora.run.Engines;
 import org.tempora.run.Versions;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tempora doctor}: what this machine is, what tempora runs on, and whether the engine computes correctly
@@ -26,7 +23,7 @@ import picocli.CommandLine.Spec;
                 + "the MKL/oneDNN settings, then check every op tempora relies on, forward and backward, against float64 "
                 + "(a few seconds). Also reports libtorch's own convolution, which tempora does not use.",
                 "Exit 0 when everything agrees; 4 when an op tempora uses is wrong on this CPU (it is named)."})
-final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand extends CliCommand {
     @Option(names = "--quick", description = "Run only the subset that training and inference run at start-up.")
     boolean quick;
 
@@ -36,19 +33,13 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (default: all cores).")
     int threads;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     /** Vector-ISA flags of /proc/cpuinfo worth knowing for oneDNN/MKL kernel choice. */
     private static final List<String> ISA = List.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl",
             "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16");
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (threads < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be ≥ 0");
         Map<String, String> cpu = org.tempora.run.Versions.cpuInfo();
         out.println("machine");
@@ -89,10 +80,10 @@ final class DoctorCommand implements Callable<Integer> {
         out.flush();
         if (!bad.isEmpty()) {
             EngineCheck.Result first = bad.get(0);
-            spec.commandLine().getErr().printf(Locale.ROOT,
+            err().printf(Locale.ROOT,
                     "tempora: the engine is wrong on this CPU: %d op check%s failed, first %s %s (do not train or run models here)%n",
                     bad.size(), bad.size() == 1 ? "" : "s", first.op(), first.shape().strip());
-            spec.commandLine().getErr().flush();
+            err().flush();
             return Main.EXIT_ENGINE;
         }
         out.println("everything tempora uses agrees with float64 on this machine");

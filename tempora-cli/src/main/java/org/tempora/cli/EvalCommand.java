@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.tempora.data.FeatureCache;
 import org.tempora.data.Split;
 import org.tempora.run.Experiment;
@@ -14,13 +13,12 @@ import org.tempora.run.ModelBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora eval --model RUN}: metrics of a trained model on a dataset split. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a trained model on a split of its dataset (or of another folder in the same layout and classes): "
                 + "top-1/top-5, per-class report and confusion (single-label) or mAP, mAUC, d' (multi-label), FLOPs and speed.")
-final class EvalCommand implements Callable<Integer> {
+final class EvalCommand extends CliCommand {
     @Mixin
     ModelOption model;
 
@@ -48,12 +46,6 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "Skip bad entries instead of failing.")
     boolean skipBad;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         Split s = switch (split) {
@@ -62,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
             case "test" -> Split.TEST;
             default -> throw new org.tempora.ConfigException("--split must be train, valid or test, got '" + split + "'");
         };
-        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter o = out();
         int n = threads.resolve();
         try (ModelBundle m = ModelBundle.load(model.model, n)) {
             Experiment.EvalSummary r = Experiment.evaluate(m, data, s, cache != null ? cache : FeatureCache.defaultRoot(), n, skipBad,

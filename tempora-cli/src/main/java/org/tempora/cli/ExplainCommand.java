@@ -3,7 +3,6 @@ package org.tempora.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.tempora.explain.Explainer;
 import org.tempora.audio.Waveform;
 import org.tempora.features.FrontEnd;
@@ -13,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora explain --model RUN FILE [--out PNG]}: the picture of where a DiffRes model spent its resolution. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
@@ -21,7 +19,7 @@ import picocli.CommandLine.Spec;
                 + "(input spectrogram with merged frames shaded, importance curve, output-frame mapping, warped output) "
                 + "and prints a short summary (output frames per input second, most and least resolved regions).",
                 "A file longer than the model's input is explained over its first window."})
-final class ExplainCommand implements Callable<Integer> {
+final class ExplainCommand extends CliCommand {
     @Mixin
     ModelOption model;
 
@@ -34,15 +32,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter o = out();
         int n = threads.resolve();
         try (ModelBundle m = ModelBundle.load(model.model, n)) {
             FrontEnd fe = m.frontEnd;

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.features.FrontEnd;
@@ -20,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora fbank FILE... --out PATH}: Kaldi fbank features as NumPy .npy ([frames, mel_bins] float32). */
 @Command(name = "fbank", mixinStandardHelpOptions = true,
@@ -29,7 +27,7 @@ import picocli.CommandLine.Spec;
                 "With one input FILE and --out ending in .npy, writes that file; otherwise --out is a folder that receives "
                         + "one <name>.npy per input (folders given as input are searched for .wav/.flac and mirrored).",
                 "The clip mean is removed first, as AST's loader does (with DC removal on, this changes nothing but rounding)."})
-final class FbankCommand implements Callable<Integer> {
+final class FbankCommand extends CliCommand {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Audio files or folders.")
     List<Path> inputs;
 
@@ -48,17 +46,11 @@ final class FbankCommand implements Callable<Integer> {
     @Option(names = "--norm-std", description = "Dataset std for normalisation (with --norm-mean).")
     Double normStd;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         FrontEnd frontEnd = fe.frontEnd(targetFrames, normMean, normStd);
-        PrintWriter err = spec.commandLine().getErr();
-        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = err();
+        PrintWriter stdout = out();
         Map<Path, Path> plan = plan();
         int code = Main.EXIT_OK;
         int written = 0;

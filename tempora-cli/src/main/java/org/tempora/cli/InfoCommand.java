@@ -4,37 +4,28 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.tempora.TemporaException;
 import org.tempora.audio.AudioInfo;
 import org.tempora.audio.AudioReader;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora info FILE...}: format, sample rate, channels, bit depth, duration of each file (header only). */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print format, encoding, sample rate, channels, bit depth and duration of audio files "
                 + "(reads headers only). A bad file gets one error line; the exit code is then 3.")
-final class InfoCommand implements Callable<Integer> {
+final class InfoCommand extends CliCommand {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "WAV or FLAC files.")
     List<Path> files;
 
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
     boolean json;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         int code = Main.EXIT_OK;
         for (Path f : files) {
             try {

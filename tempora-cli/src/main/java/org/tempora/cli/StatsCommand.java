@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.tempora.features.FeatureStats;
 import org.tempora.features.FrontEnd;
 import org.tempora.io.AudioFiles;
@@ -12,14 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora stats DIR}: dataset mean and std of fbank features, for AST's normalisation. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = {"Dataset mean and standard deviation of the fbank features of all audio under DIR "
                 + "(the --norm-mean/--norm-std AST normalises with), computed exactly over every cell, in parallel.",
                 "Use --target-frames to include the zero padding the model will see, as AST's own statistics do."})
-final class StatsCommand implements Callable<Integer> {
+final class StatsCommand extends CliCommand {
     @Parameters(paramLabel = "DIR", description = "Folder searched recursively for .wav/.flac files.")
     Path dir;
 
@@ -41,12 +39,6 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         FrontEnd frontEnd = fe.frontEnd(targetFrames, null, null);
@@ -58,8 +50,8 @@ final class StatsCommand implements Callable<Integer> {
             r = FeatureStats.compute(files, frontEnd, n, skipBad, f -> p.step());
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         for (String s : r.skipped()) err.println("tempora: skipped " + s);
         if (json) {
             out.println(Json.object("dir", dir.toString(), "mean", r.mean(), "std", r.std(), "files", r.files(),

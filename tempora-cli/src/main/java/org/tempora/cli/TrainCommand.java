@@ -4,14 +4,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.FeatureCache;
 import org.tempora.run.Experiment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tempora train}: one experiment from a preset/config to a run folder with model and report. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -19,7 +17,7 @@ import picocli.CommandLine.Spec;
                 + "train with checkpoints, evaluate the test split, and write model.npz, model.json, metrics and report.html "
                 + "into the run folder.",
                 "Example: tempora train --preset ast-kws --data /data/kws35 --out runs/kws --epochs 10"})
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand extends CliCommand {
     @Mixin
     ExperimentOptions exp;
 
@@ -45,16 +43,10 @@ final class TrainCommand implements Callable<Integer> {
             + "(e.g. 'all' or '1,2,3') into RUN/fold<k> and report the mean and std of the test metrics.")
     String folds;
 
-    @Mixin
-    DebugOption debug;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         ExperimentConfig cfg = exp.build();
-        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter o = out();
         Path runDir = out != null ? out : Path.of("runs", cfg.name);
         int n = threads.resolve();
         Path cacheRoot = cache != null ? cache : FeatureCache.defaultRoot();
