@@ -94,6 +94,25 @@ class EndToEndTest {
             double sum = r2.top().stream().mapToDouble(Inference.Label::score).sum();
             assertThat(sum).isLessThanOrEqualTo(1.0 + 1e-6);
         }
+
+        // a bundle written before model.json recorded its front-end (and provenance) still loads, with the front-end
+        // its config describes, and scores exactly as before; a damaged front_end is named
+        Path old = tmp.resolve("old-bundle");
+        Files.createDirectories(old);
+        Files.copy(run.model(), old.resolve("model.npz"));
+        com.fasterxml.jackson.databind.node.ObjectNode legacy = (com.fasterxml.jackson.databind.node.ObjectNode) RunFiles.JSON.readTree(run.modelJson().toFile());
+        legacy.remove("front_end");
+        legacy.remove("provenance");
+        RunFiles.JSON.writeValue(old.resolve("model.json").toFile(), legacy);
+        Path one = tmp.resolve("one.wav");
+        try (ModelBundle now = ModelBundle.load(out, 2); ModelBundle before = ModelBundle.load(old, 2)) {
+            assertThat(before.frontEnd).isEqualTo(now.frontEnd);
+            assertThat(Inference.classify(before, one, 3, 0).top()).isEqualTo(Inference.classify(now, one, 3, 0).top());
+        }
+        legacy.set("front_end", RunFiles.JSON.readTree("{\"num_mel_bins\": 128}"));
+        RunFiles.JSON.writeValue(old.resolve("model.json").toFile(), legacy);
+        assertThatThrownBy(() -> ModelBundle.load(old, 2)).isInstanceOf(org.tempora.InvalidInputException.class)
+                .hasMessageContaining("model.json").hasMessageContaining("bad front_end: front_end.sample_frequency is missing");
     }
 
     @Test
