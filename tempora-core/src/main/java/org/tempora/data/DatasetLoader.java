@@ -224,7 +224,7 @@ public final class DatasetLoader {
         Path csv = dir.resolve("meta").resolve("esc50.csv");
         List<String> lines = readLines(csv);
         if (lines.isEmpty()) throw new InvalidInputException(csv, "empty file");
-        List<String> header = Csv.parse(lines.get(0));
+        List<String> header = Csv.parse(lines.get(0), csv, 1);
         int cFile = header.indexOf("filename");
         int cFold = header.indexOf("fold");
         int cTarget = header.indexOf("target");
@@ -236,7 +236,7 @@ public final class DatasetLoader {
         List<Object[]> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
-            List<String> f = Csv.parse(lines.get(i));
+            List<String> f = Csv.parse(lines.get(i), csv, i + 1);
             String where = csv + " line " + (i + 1);
             if (f.size() <= Math.max(Math.max(cFile, cFold), Math.max(cTarget, cCat))) {
                 bad.report(where, "has " + f.size() + " fields");
@@ -289,7 +289,7 @@ public final class DatasetLoader {
         List<String> classes = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
-            List<String> f = Csv.parse(lines.get(i));
+            List<String> f = Csv.parse(lines.get(i), csv, i + 1);
             if (f.size() < 3) throw new InvalidInputException(csv + " line " + (i + 1), "needs index,mid,display_name");
             int idx;
             try {
