@@ -177,7 +177,7 @@ public final class Experiment {
         pinned.features.normStd = full.normStd;
         PhaseControl control = PhaseControl.of(cfg.train);
         int dataThreads = cfg.train.dataThreads > 0 ? cfg.train.dataThreads : Math.max(1, o.threads());
-        Trainer.Checkpoint ck = o.resume() ? Trainer.checkpointOf(run) : null;
+        org.tempora.train.CheckpointState ck = o.resume() ? org.tempora.train.CheckpointState.read(run) : null;
         List<EpochRecord> history = new ArrayList<>();
         List<String> descriptions = new ArrayList<>();
         double seconds = 0;
@@ -282,7 +282,7 @@ public final class Experiment {
         if (wa != null && !wa.isEmpty()) {
             if (wa.size() != 2 || wa.get(0) < 1 || wa.get(1) < wa.get(0)) throw new ConfigException("train.weight_average must be [start, end] epochs");
             int end = Math.min(wa.get(1), cfg.train.epochs);
-            Trainer.averageWeights(model, run, wa.get(0), end);
+            org.tempora.train.WeightAverage.apply(model, run, wa.get(0), end);
             return "weight average of epochs " + wa.get(0) + "-" + end;
         }
         if (cfg.eval.select.equals("last")) return "last epoch (" + cfg.train.epochs + ")";

@@ -131,17 +131,17 @@ public final class Trainer {
         double best = Double.NEGATIVE_INFINITY;
         double trainSeconds = phase.priorSeconds();
         if (resume && Files.exists(run.lastState())) {
-            JsonNode st = readState();
-            if (st.path("phase").asInt(1) == phase.phase()) {
-                firstEpoch = st.path("phase_epochs_done").asInt(st.get("epochs_done").asInt());
-                bestEpoch = st.get("best_epoch").asInt();
-                best = st.get("best_metric").asDouble();
-                trainSeconds = st.path("train_seconds").asDouble();
+            CheckpointState st = CheckpointState.read(run);
+            if (st.phase() == phase.phase()) {
+                firstEpoch = st.phaseEpochsDone();
+                bestEpoch = st.bestEpoch();
+                best = st.bestMetric();
+                trainSeconds = st.trainSeconds();
                 history.clear();
-                for (JsonNode r : st.get("history")) history.add(RunFiles.JSON.convertValue(r, EpochRecord.class));
+                history.addAll(st.history());
                 model.load(run.lastModel());
                 optimizer.loadState(Npz.read(run.lastOptimizer()), params);
-                if (st.path("phase_finished").asBoolean(false)) {
+                if (st.phaseFinished()) {
                     return new Result(history, bestEpoch, best, ValidationMetric.name(multiLabel), trainSeconds);
                 }
             }
@@ -294,86 +294,15 @@ public final class Trainer {
             model.save(run.lastModel());
             Npz.write(run.lastOptimizer(), optimizer.stateEntries());
             if (improved) model.save(run.bestModel());
-            List<Integer> wa = cfg.train.weightAverage;
             int global = phase.epochOffset() + epochsDone;
-            if (phase.finalPhase() && wa != null && wa.size() == 2 && global >= wa.get(0) && global <= wa.get(1)) model.save(run.epochModel(global));
+            if (phase.finalPhase() && WeightAverage.keeps(cfg.train.weightAverage, global)) model.save(run.epochModel(global));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a checkpoint in " + run.checkpoints() + ": " + e.getMessage(), e);
         }
         run.writeMetrics(history);
-        Map<String, Object> st = new LinkedHashMap<>();
-        st.put("epochs_done", phase.epochOffset() + epochsDone);
-        st.put("phase", phase.phase());
-        st.put("phase_epochs_done", epochsDone);
-        st.put("phase_finished", phaseFinished);
-        st.put("best_epoch", bestEpoch);
-        st.put("best_metric", best);
-        st.put("train_seconds", trainSeconds);
-        st.put("optimizer_steps", optimizer.stepCount());
-        st.put("history", history);
-        run.writeJson(run.lastState(), st); // written last: it commits the checkpoint
-    }
-
-    /** Where a run's last checkpoint stands: phase, epochs done overall and in the phase, history, time. */
-    public record Checkpoint(int phase, boolean phaseFinished, int epochsDone, int phaseEpochsDone, List<EpochRecord> history,
-                             double trainSeconds) {}
-
-    /** The run's last checkpoint state (a run with none yet counts as phase 1 with nothing done). */
-    public static Checkpoint checkpointOf(RunFiles run) {
-        if (!Files.exists(run.lastState())) return new Checkpoint(1, false, 0, 0, List.of(), 0);
-        try {
-            JsonNode st = RunFiles.JSON.readTree(run.lastState().toFile());
-            List<EpochRecord> h = new ArrayList<>();
-            for (JsonNode r : st.get("history")) h.add(RunFiles.JSON.convertValue(r, EpochRecord.class));
-            int done = st.get("epochs_done").asInt();
-            return new Checkpoint(st.path("phase").asInt(1), st.path("phase_finished").asBoolean(false), done,
-                    st.path("phase_epochs_done").asInt(done), h, st.path("train_seconds").asDouble());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + run.lastState() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private JsonNode readState() {
-        try {
-            return RunFiles.JSON.readTree(run.lastState().toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + run.lastState() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Averages the checkpoints of epochs [start, end] into the model (AST's weight averaging). */
-    public static void averageWeights(TemporaModel model, RunFiles run, int start, int end) {
-        Map<String, float[]> sum = null;
-        Map<String, Npy.Array> last = null;
-        int count = 0;
-        for (int e = start; e <= end; e++) {
-            if (!Files.exists(run.epochModel(e))) continue;
-            Map<String, Npy.Array> w = Npz.read(run.epochModel(e));
-            if (sum == null) {
-                sum = new LinkedHashMap<>();
-                for (var en : w.entrySet()) sum.put(en.getKey(), new float[en.getValue().size()]);
-            }
-            for (var en : w.entrySet()) {
-                float[] acc = sum.get(en.getKey());
-                float[] v = en.getValue().f32();
-                for (int i = 0; i < acc.length; i++) acc[i] += v[i];
-            }
-            last = w;
-            count++;
-        }
-        if (count == 0) throw new TemporaException("no checkpoints found to average in epochs " + start + "-" + end);
-        Map<String, Npy.Array> avg = new LinkedHashMap<>();
-        for (var en : last.entrySet()) {
-            Npy.Array a = en.getValue();
-            if (a.floats() == null) {
-                avg.put(en.getKey(), a); // integer buffers (num_batches_tracked): keep the last
-                continue;
-            }
-            float[] s = sum.get(en.getKey());
-            for (int i = 0; i < s.length; i++) s[i] /= count;
-            avg.put(en.getKey(), new Npy.Array(a.shape(), s, null, a.dtype()));
-        }
-        model.load(avg, "weight average of epochs " + start + "-" + end);
+        // written last: it commits the checkpoint
+        new CheckpointState(phase.epochOffset() + epochsDone, phase.phase(), epochsDone, phaseFinished, bestEpoch, best,
+                trainSeconds, optimizer.stepCount(), history).write(run);
     }
 
     private static Batch get(Future<Batch> f) {
