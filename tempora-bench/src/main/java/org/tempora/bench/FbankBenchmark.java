@@ -7,16 +7,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.tempora.eval.Stopwatch;
 import org.tempora.TemporaException;
 import org.tempora.audio.AudioReader;
 import org.tempora.audio.WavWriter;
 import org.tempora.audio.Waveform;
+import org.tempora.eval.Stopwatch;
 import org.tempora.features.FbankOptions;
 import org.tempora.features.KaldiFbank;
 import org.tempora.features.Spectrogram;
@@ -142,7 +145,7 @@ public final class FbankBenchmark {
         double near = 0;
         double all = 0;
         // the peer names its outputs by file stem: compare only stems that occur once
-        java.util.Map<String, Integer> stems = new java.util.HashMap<>();
+        Map<String, Integer> stems = new HashMap<>();
         for (Path f : files) stems.merge(stem(f), 1, Integer::sum);
         for (int i = 0; i < files.size(); i++) {
             String name = files.get(i).getFileName().toString();
@@ -173,7 +176,7 @@ public final class FbankBenchmark {
 
     private static void deleteTree(Path dir) {
         try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // best effort for a temp folder
         }

@@ -1,5 +1,6 @@
 package org.tempora.bench;
 
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,7 +34,7 @@ public class FbankJmh {
     @Setup
     public void setup() {
         clip = new float[16000 * seconds];
-        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        SplittableRandom r = new SplittableRandom(7);
         for (int i = 0; i < clip.length; i++) clip[i] = (float) (0.3 * Math.sin(i * 0.05) + 0.01 * (r.nextDouble() - 0.5));
         fbank = new KaldiFbank(FbankOptions.ast(16000));
     }

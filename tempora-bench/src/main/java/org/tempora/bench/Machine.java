@@ -5,13 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
+import java.util.Map;
+import org.tempora.run.Versions;
 
 /** Facts about the machine a benchmark ran on, for BENCHMARKS.md. */
 public record Machine(int cores, String cpu, long memoryGiB, String os, String java, String date) {
 
     /** The first processor's fields of /proc/cpuinfo (see {@link org.tempora.run.Versions#cpuInfo()}). */
-    public static java.util.Map<String, String> cpuInfo() {
-        return org.tempora.run.Versions.cpuInfo();
+    public static Map<String, String> cpuInfo() {
+        return Versions.cpuInfo();
     }
 
     public static Machine current() {

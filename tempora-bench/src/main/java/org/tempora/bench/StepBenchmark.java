@@ -13,11 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.tempora.eval.Stopwatch;
 import org.tempora.model.Ast;
 import org.tempora.model.AstConfig;
+import org.tempora.nn.Init;
 import org.tempora.nn.Parameter;
 import org.tempora.run.Engines;
 import org.tempora.tokens.PatchGeometry;
@@ -54,7 +56,7 @@ public final class StepBenchmark {
             AdamW opt = new AdamW(m, false, 0.95, 0.999, 1e-8, 5e-7);
             SplittableRandom rng = new SplittableRandom(0);
             float[] x = new float[c.batch() * c.frames() * c.mels()];
-            for (int i = 0; i < x.length; i++) x[i] = (float) org.tempora.nn.Init.gaussian(rng);
+            for (int i = 0; i < x.length; i++) x[i] = (float) Init.gaussian(rng);
             float[] y = new float[c.batch() * c.classes()];
             for (int b = 0; b < c.batch(); b++) y[b * c.classes() + rng.nextInt(c.classes())] = 1;
             model.train(true);
@@ -86,7 +88,7 @@ public final class StepBenchmark {
         return new Result(step, infer, g.numPatches() + 2, params, fwd / 1e9, trainRate, matmul, peer, note);
     }
 
-    private static void trainStep(Ast model, java.util.Map<String, Parameter> ps, AdamW opt, float[] x, float[] y, Config c) {
+    private static void trainStep(Ast model, Map<String, Parameter> ps, AdamW opt, float[] x, float[] y, Config c) {
         try (NDManager sub = model.posEmbed().array().getManager().newSubManager()) {
             NDArray in = sub.create(x, new Shape(c.batch(), c.frames(), c.mels()));
             NDArray t = sub.create(y, new Shape(c.batch(), c.classes()));

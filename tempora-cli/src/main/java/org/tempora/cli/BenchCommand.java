@@ -1,13 +1,16 @@
 package org.tempora.cli;
 
+import ai.djl.engine.Engine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.tempora.bench.FbankBenchmark;
 import org.tempora.bench.Machine;
+import org.tempora.bench.StepBenchmark;
 import org.tempora.io.AudioFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,7 +111,7 @@ final class BenchCommand implements Runnable {
             } finally {
                 if (tmp != null) {
                     try (var s = Files.walk(tmp)) {
-                        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                     }
                 }
             }
@@ -146,9 +149,9 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             boolean runPeer = !noPeer && Files.exists(peer);
-            var c = new org.tempora.bench.StepBenchmark.Config(batch, frames, mels, dim, depth, heads, classes, patch[0], patch[1],
+            var c = new StepBenchmark.Config(batch, frames, mels, dim, depth, heads, classes, patch[0], patch[1],
                     fstride, tstride, threads, warmup, steps);
-            var r = org.tempora.bench.StepBenchmark.run(c, runPeer ? peer : null, python);
+            var r = StepBenchmark.run(c, runPeer ? peer : null, python);
             out.printf("### AST training step and inference%n%n");
             out.printf("- command: `tempora %s`%n", String.join(" ", spec.commandLine().getParseResult().originalArgs()));
             out.printf("- machine: %s%n", Machine.current().describe());
@@ -156,7 +159,7 @@ final class BenchCommand implements Runnable {
                     batch, frames, mels, patch[0], patch[1], fstride, tstride, r.tokens(), dim, depth, heads, classes, r.params() / 1e6,
                     r.forwardGflopsPerExample(), threads);
             out.printf("%n| implementation | train step (s, median of %d) | examples/s | batch inference (s) | examples/s |%n|---|---|---|---|---|%n", steps);
-            out.printf(Locale.ROOT, "| tempora (DJL %s, libtorch) | %.3f | %.1f | %.3f | %.1f |%n", ai.djl.engine.Engine.getDjlVersion(),
+            out.printf(Locale.ROOT, "| tempora (DJL %s, libtorch) | %.3f | %.1f | %.3f | %.1f |%n", Engine.getDjlVersion(),
                     r.trainStepSeconds(), batch / r.trainStepSeconds(), r.inferBatchSeconds(), batch / r.inferBatchSeconds());
             if (r.peer() != null) {
                 var p = r.peer();

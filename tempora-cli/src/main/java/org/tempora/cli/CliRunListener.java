@@ -2,6 +2,7 @@ package org.tempora.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Set;
 import org.tempora.run.RunListener;
 import org.tempora.train.EpochRecord;
 
@@ -65,7 +66,7 @@ final class CliRunListener implements RunListener {
         if (quiet) return;
         StringBuilder extra = new StringBuilder();
         r.extra().forEach((k, v) -> {
-            if (!java.util.Set.of("valid_seconds", "tokens", "train_flops").contains(k)) {
+            if (!Set.of("valid_seconds", "tokens", "train_flops").contains(k)) {
                 extra.append(String.format(Locale.ROOT, " %s %.4f", k, v));
             }
         });

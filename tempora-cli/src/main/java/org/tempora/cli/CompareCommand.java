@@ -2,8 +2,10 @@ package org.tempora.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tempora.run.RunComparison;
 import picocli.CommandLine.Command;
@@ -36,7 +38,7 @@ final class CompareCommand implements Callable<Integer> {
         List<RunComparison.Row> rows = RunComparison.compare(baseline, runs);
         if (json) {
             for (RunComparison.Row r : rows) {
-                var m = new java.util.LinkedHashMap<String, Object>();
+                var m = new LinkedHashMap<String, Object>();
                 m.put("run", r.dir().toString());
                 m.putAll(r.values());
                 o.println(Json.MAPPER.valueToTree(m));
@@ -59,7 +61,7 @@ final class CompareCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private static String rule(java.util.Map<String, Object> v, String rule, boolean test) {
+    private static String rule(Map<String, Object> v, String rule, boolean test) {
         if (!(Boolean) v.get(rule + "_reached")) return "not reached";
         double m = (Double) v.get(rule + (test ? "_test" : "_valid"));
         return String.format(Locale.ROOT, "%d, %s, %.1f %%, %.1f %%", (Integer) v.get(rule + "_epoch"),

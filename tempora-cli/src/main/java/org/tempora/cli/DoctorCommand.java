@@ -41,7 +41,7 @@ final class DoctorCommand extends CliCommand {
     public Integer call() {
         PrintWriter out = out();
         if (threads < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be ≥ 0");
-        Map<String, String> cpu = org.tempora.run.Versions.cpuInfo();
+        Map<String, String> cpu = Versions.cpuInfo();
         out.println("machine");
         out.printf(Locale.ROOT, "  cpu        %s (vendor %s, family %s, model %s, stepping %s)%n", cpu.getOrDefault("model name", "?"),
                 cpu.getOrDefault("vendor_id", "?"), cpu.getOrDefault("cpu family", "?"), cpu.getOrDefault("model", "?"),

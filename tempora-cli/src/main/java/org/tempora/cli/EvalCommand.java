@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.tempora.ConfigException;
 import org.tempora.data.FeatureCache;
 import org.tempora.data.Split;
 import org.tempora.run.Experiment;
@@ -52,7 +53,7 @@ final class EvalCommand extends CliCommand {
             case "train" -> Split.TRAIN;
             case "valid", "validation" -> Split.VALID;
             case "test" -> Split.TEST;
-            default -> throw new org.tempora.ConfigException("--split must be train, valid or test, got '" + split + "'");
+            default -> throw new ConfigException("--split must be train, valid or test, got '" + split + "'");
         };
         PrintWriter o = out();
         int n = threads.resolve();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.train.phases.PhaseSchedule;
 import picocli.CommandLine.Option;
 
 /** How a command names its experiment: a preset, a config file, and overrides (later ones win). */
@@ -45,7 +46,7 @@ final class ExperimentOptions {
         if (seed != null) all.add("seed=" + seed);
         if (skipBad) all.add("data.skip_bad=true");
         ExperimentConfig c = ConfigLoader.load(preset, config, all);
-        if (phases != null) c.train.phases = org.tempora.train.phases.PhaseSchedule.parseSpec(phases);
+        if (phases != null) c.train.phases = PhaseSchedule.parseSpec(phases);
         return c;
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tempora.ConfigException;
@@ -74,7 +75,7 @@ final class FbankCommand extends CliCommand {
 
     /** Input file → output .npy, in input order. */
     private Map<Path, Path> plan() {
-        Map<Path, Path> plan = new java.util.LinkedHashMap<>();
+        Map<Path, Path> plan = new LinkedHashMap<>();
         boolean singleFile = inputs.size() == 1 && !Files.isDirectory(inputs.get(0))
                 && out.getFileName().toString().endsWith(".npy") && !Files.isDirectory(out);
         if (singleFile) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.tempora.config.ConfigLoader;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ final class PresetsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         if (name != null) {
-            o.print(ConfigLoader.toYaml(ConfigLoader.load(name, null, java.util.List.of())));
+            o.print(ConfigLoader.toYaml(ConfigLoader.load(name, null, List.of())));
         } else {
             for (String p : ConfigLoader.presets()) {
                 String desc = "";

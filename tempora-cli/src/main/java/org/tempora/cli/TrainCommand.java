@@ -2,8 +2,11 @@ package org.tempora.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.tempora.ConfigException;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.FeatureCache;
 import org.tempora.run.Experiment;
@@ -58,7 +61,7 @@ final class TrainCommand extends CliCommand {
 
     /** One run per ESC-50 fold, then mean ± std of every test metric (cv.json). */
     private int crossValidate(ExperimentConfig cfg, Path runDir, Path cacheRoot, int n, PrintWriter o) {
-        java.util.List<Integer> list = new java.util.ArrayList<>();
+        List<Integer> list = new ArrayList<>();
         if (folds.equals("all")) {
             for (int f = 1; f <= 5; f++) list.add(f);
         } else {
@@ -66,15 +69,15 @@ final class TrainCommand extends CliCommand {
                 try {
                     list.add(Integer.parseInt(part.strip()));
                 } catch (NumberFormatException e) {
-                    throw new org.tempora.ConfigException("--folds must be 'all' or a list like 1,2,3, got '" + folds + "'");
+                    throw new ConfigException("--folds must be 'all' or a list like 1,2,3, got '" + folds + "'");
                 }
             }
         }
-        java.util.Map<String, Object> cv = Experiment.crossValidate(cfg, list, new Experiment.Options(runDir, cacheRoot, resume, overwrite, n),
+        Map<String, Object> cv = Experiment.crossValidate(cfg, list, new Experiment.Options(runDir, cacheRoot, resume, overwrite, n),
                 new CliRunListener(o, quiet), (fold, s) -> printSummary(o, s));
         o.println("cross-validation over folds " + list + ":");
         cv.forEach((k, v) -> {
-            if (v instanceof java.util.Map<?, ?> m) o.printf(Locale.ROOT, "  %-20s %.4f ± %.4f%n", k, m.get("mean"), m.get("std"));
+            if (v instanceof Map<?, ?> m) o.printf(Locale.ROOT, "  %-20s %.4f ± %.4f%n", k, m.get("mean"), m.get("std"));
         });
         o.flush();
         return Main.EXIT_OK;

@@ -8,6 +8,7 @@ import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.util.Objects;
 import org.jflac.FLACDecoder;
 import org.jflac.FrameListener;
 import org.jflac.frame.Frame;
@@ -164,7 +165,7 @@ final class FlacFile {
         @Override
         public int read(float[] out, int off, int len) {
             if (closed) throw new IllegalStateException("stream is closed");
-            java.util.Objects.checkFromIndexSize(off, len, out.length);
+            Objects.checkFromIndexSize(off, len, out.length);
             if (len == 0) return 0;
             if (framePos == frameLen && !nextFrame()) return -1;
             int n = Math.min(len, frameLen - framePos);

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.Map;
+import java.util.Objects;
 import org.tempora.InvalidInputException;
 
 /**
@@ -240,7 +241,7 @@ final class WavFile {
         @Override
         public int read(float[] out, int off, int len) {
             if (closed) throw new IllegalStateException("stream is closed");
-            java.util.Objects.checkFromIndexSize(off, len, out.length);
+            Objects.checkFromIndexSize(off, len, out.length);
             if (len == 0) return 0;
             long left = h.frames() - frame;
             if (left <= 0) return -1;

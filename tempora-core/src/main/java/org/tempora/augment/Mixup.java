@@ -1,6 +1,7 @@
 package org.tempora.augment;
 
 import java.util.SplittableRandom;
+import org.tempora.nn.Init;
 
 /**
  * AST's mixup, on the waveform: both clips mean-removed, the second zero-padded or cut to the first's length,
@@ -37,7 +38,7 @@ public final class Mixup {
             double x;
             double v;
             do {
-                x = org.tempora.nn.Init.gaussian(rng);
+                x = Init.gaussian(rng);
                 v = 1 + c * x;
             } while (v <= 0);
             v = v * v * v;

@@ -1,5 +1,6 @@
 package org.tempora.augment;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -20,7 +21,7 @@ public final class SpecAugment {
         }
         if (timem > 0) {
             int[] m = mask(frames, timem, rng);
-            for (int t = m[0]; t < m[1]; t++) java.util.Arrays.fill(x, offset + t * bins, offset + (t + 1) * bins, 0f);
+            for (int t = m[0]; t < m[1]; t++) Arrays.fill(x, offset + t * bins, offset + (t + 1) * bins, 0f);
         }
     }
 

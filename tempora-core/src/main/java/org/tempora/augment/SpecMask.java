@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.tempora.ConfigException;
 import org.tempora.config.ExperimentConfig;
 
@@ -175,7 +176,7 @@ public final class SpecMask implements FeatureMasker {
         }
 
         int h = Math.min(freqHeight, bins);
-        int[] free = java.util.stream.IntStream.range(0, n).filter(k -> !usedFull[k]).toArray();
+        int[] free = IntStream.range(0, n).filter(k -> !usedFull[k]).toArray();
         int maxDraws = 8 * free.length * ((bins + h - 1) / h) + 32;
         int draws = 0;
         outer:

@@ -1,5 +1,6 @@
 package org.tempora.augment;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -16,7 +17,7 @@ public final class SpeechCommandsNoise {
         for (int i = 0; i < n; i++) x[offset + i] += (float) (rng.nextDouble() * level);
         int shift = rng.nextInt(20) - 10; // numpy randint(-10, 10)
         if (shift == 0) return;
-        float[] copy = java.util.Arrays.copyOfRange(x, offset, offset + n);
+        float[] copy = Arrays.copyOfRange(x, offset, offset + n);
         for (int t = 0; t < frames; t++) {
             int dst = Math.floorMod(t + shift, frames);
             System.arraycopy(copy, t * bins, x, offset + dst * bins, bins);

@@ -2,6 +2,7 @@ package org.tempora.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -101,7 +102,7 @@ public final class ConfigLoader {
                 }
             }
             throw new ConfigException(source + ": unknown config key '" + path + "'");
-        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+        } catch (JsonMappingException e) {
             StringBuilder path = new StringBuilder();
             for (var ref : e.getPath()) {
                 if (ref.getFieldName() != null) {

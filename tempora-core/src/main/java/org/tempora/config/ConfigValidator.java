@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArraySet;
 import org.tempora.ConfigException;
 
 /**
@@ -16,14 +18,14 @@ import org.tempora.ConfigException;
  */
 public final class ConfigValidator {
     /** Valid {@code backbone.kind}s: the built-in ones and every kind registered since ({@code model.Components}). */
-    private static final Set<String> BACKBONE_KINDS = new java.util.concurrent.CopyOnWriteArraySet<>(List.of("ast", "aum"));
+    private static final Set<String> BACKBONE_KINDS = new CopyOnWriteArraySet<>(List.of("ast", "aum"));
 
     private final List<String> problems = new ArrayList<>();
 
     private ConfigValidator() {}
 
     /** Valid {@code resolution.kind}s besides {@code none}: the built-in ones and every kind registered since. */
-    private static final Set<String> RESOLUTION_KINDS = new java.util.concurrent.CopyOnWriteArraySet<>(
+    private static final Set<String> RESOLUTION_KINDS = new CopyOnWriteArraySet<>(
             List.of("diffres", "avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift"));
 
     /** Makes {@code kind} a valid {@code resolution.kind} (called by the resolution-stage registry). */
@@ -95,7 +97,7 @@ public final class ConfigValidator {
         min("tokens.fftp_stride", t.fftpStride, 1);
 
         ExperimentConfig.Backbone b = c.backbone;
-        oneOf("backbone.kind", b.kind, new java.util.TreeSet<>(BACKBONE_KINDS).toArray(String[]::new));
+        oneOf("backbone.kind", b.kind, new TreeSet<>(BACKBONE_KINDS).toArray(String[]::new));
         oneOf("backbone.size", b.size, "tiny", "small", "base", "mini", "micro");
         if (b.dim != null) min("backbone.dim", b.dim, 1);
         if (b.depth != null) min("backbone.depth", b.depth, 1);

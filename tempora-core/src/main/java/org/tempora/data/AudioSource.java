@@ -1,5 +1,6 @@
 package org.tempora.data;
 
+import org.tempora.audio.ChannelMode;
 import org.tempora.audio.Waveform;
 
 /**
@@ -10,14 +11,14 @@ import org.tempora.audio.Waveform;
 public interface AudioSource {
     /** Decodes (or generates) the mono waveform from channel 0. @throws org.tempora.InvalidInputException naming the source */
     default Waveform load() {
-        return load(org.tempora.audio.ChannelMode.FIRST);
+        return load(ChannelMode.FIRST);
     }
 
     /**
      * Decodes (or generates) the mono waveform the front-end's channel mode selects (generated audio is mono and
      * ignores it). @throws org.tempora.InvalidInputException naming the source
      */
-    Waveform load(org.tempora.audio.ChannelMode channel);
+    Waveform load(ChannelMode channel);
 
     /** Human-readable origin, e.g. the file path. */
     String describe();

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
@@ -232,7 +234,7 @@ public final class DatasetLoader {
         if (cFile < 0 || cFold < 0 || cTarget < 0 || cCat < 0) {
             throw new InvalidInputException(csv, "header must have filename, fold, target and category columns");
         }
-        Map<Integer, String> names = new java.util.TreeMap<>();
+        Map<Integer, String> names = new TreeMap<>();
         List<Object[]> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
@@ -402,7 +404,7 @@ public final class DatasetLoader {
         shuffle(train, new SplittableRandom(seed ^ 0x7EA1L));
         int keep = Math.max(1, (int) Math.round(train.size() * fraction));
         List<Clip> kept = new ArrayList<>(train.subList(0, keep));
-        kept.sort(java.util.Comparator.comparing(Clip::id));
+        kept.sort(Comparator.comparing(Clip::id));
         Map<Split, List<Clip>> splits = new EnumMap<>(ds.splits());
         splits.put(Split.TRAIN, kept);
         return new Dataset(ds.name(), ds.layout(), ds.classes(), ds.multiLabel(), splits, ds.noise(), ds.skipped());

@@ -2,6 +2,7 @@ package org.tempora.data;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.tempora.audio.Resampler;
 import org.tempora.audio.Waveform;
 import org.tempora.augment.FeatureMasker;
 import org.tempora.augment.Mixup;
@@ -107,6 +108,6 @@ public final class FeatureBatchSource implements BatchSource {
 
     private float[] resampled(Waveform w) {
         return w.sampleRate() == frontEnd.sampleRate() ? w.samples()
-                : org.tempora.audio.Resampler.resample(w, frontEnd.sampleRate()).samples();
+                : Resampler.resample(w, frontEnd.sampleRate()).samples();
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.TemporaException;
@@ -172,7 +173,7 @@ public final class FeatureCache {
                 Files.deleteIfExists(tmp);
                 throw e;
             }
-            int[] kept = java.util.stream.IntStream.range(0, clips.size()).filter(i -> ok[i]).toArray();
+            int[] kept = IntStream.range(0, clips.size()).filter(i -> ok[i]).toArray();
             if (kept.length < clips.size()) compact(tmp, ok, clipBytes);
             AtomicFiles.moveAtomically(tmp, data);
             Map<String, Object> idx = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Cached features of a list of clips: raw log-mel {@code [frames, bins]} per clip (padded/truncated, not
@@ -54,7 +55,7 @@ public final class FeatureSet {
         this.bins = bins;
         this.count = count;
         this.clipsPerChunk = Math.max(1, count);
-        this.kept = java.util.stream.IntStream.range(0, count).toArray();
+        this.kept = IntStream.range(0, count).toArray();
         this.skipped = List.of();
         chunks.add(FloatBuffer.wrap(data));
     }

@@ -3,6 +3,8 @@ package org.tempora.data;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import org.tempora.InvalidInputException;
 import org.tempora.audio.AudioReader;
 import org.tempora.audio.ChannelMode;
 import org.tempora.audio.Waveform;
@@ -22,10 +24,10 @@ public record FileAudio(Path file, long offset, int length) implements AudioSour
         if (length < 0) return w;
         float[] x = w.samples();
         if (offset < 0 || offset + length > x.length) {
-            throw new org.tempora.InvalidInputException(file, "segment [" + offset + ", " + (offset + length)
+            throw new InvalidInputException(file, "segment [" + offset + ", " + (offset + length)
                     + ") is outside the file's " + x.length + " samples");
         }
-        return new Waveform(java.util.Arrays.copyOfRange(x, (int) offset, (int) offset + length), w.sampleRate(), describe());
+        return new Waveform(Arrays.copyOfRange(x, (int) offset, (int) offset + length), w.sampleRate(), describe());
     }
 
     @Override

@@ -1,10 +1,12 @@
 package org.tempora.data;
 
+import java.util.Locale;
+
 /** The three splits of an experiment. */
 public enum Split {
     TRAIN, VALID, TEST;
 
     public String key() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tempora.ConfigException;
+import org.tempora.audio.ChannelMode;
 import org.tempora.audio.Waveform;
 import org.tempora.config.ExperimentConfig;
 
@@ -56,7 +57,7 @@ public final class SyntheticDataset {
     /** One generated clip. */
     public record Generated(long seed, int cls, int index, double seconds) implements AudioSource {
         @Override
-        public Waveform load(org.tempora.audio.ChannelMode channel) {
+        public Waveform load(ChannelMode channel) {
             return new Waveform(generate(seed, cls, index, seconds), SAMPLE_RATE, describe());
         }
 

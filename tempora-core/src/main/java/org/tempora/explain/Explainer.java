@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -311,8 +312,8 @@ public final class Explainer {
 
     /** 2nd and 99.5th percentile of the audio frames: the colour range of both spectrogram panels. */
     private static double[] range(float[] v, int bins, int validFrames) {
-        float[] s = java.util.Arrays.copyOf(v, Math.max(1, validFrames * bins));
-        java.util.Arrays.sort(s);
+        float[] s = Arrays.copyOf(v, Math.max(1, validFrames * bins));
+        Arrays.sort(s);
         double lo = s[(int) (0.02 * (s.length - 1))];
         double hi = s[(int) (0.995 * (s.length - 1))];
         return new double[] {lo, hi > lo ? hi : lo + 1};

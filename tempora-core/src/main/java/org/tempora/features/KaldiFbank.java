@@ -1,7 +1,11 @@
 package org.tempora.features;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jtransforms.fft.DoubleFFT_1D;
+import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.audio.Waveform;
 
@@ -50,7 +54,7 @@ public final class KaldiFbank {
         }
     }
 
-    private static final java.util.Map<FbankOptions, KaldiFbank> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<FbankOptions, KaldiFbank> SHARED = new ConcurrentHashMap<>();
 
     /** A shared instance for these options (tables are built once per distinct options). */
     public static KaldiFbank of(FbankOptions options) {
@@ -63,7 +67,7 @@ public final class KaldiFbank {
         this.windowShift = options.windowShift();
         this.nfft = options.paddedWindowSize();
         if (nfft % 2 != 0) {
-            throw new org.tempora.ConfigException("the FFT size " + nfft + " must be even (use round-to-power-of-two or an even window)");
+            throw new ConfigException("the FFT size " + nfft + " must be even (use round-to-power-of-two or an even window)");
         }
         float[] w = options.window().build(windowSize, options.blackmanCoeff());
         this.window = new double[windowSize];
@@ -189,7 +193,7 @@ public final class KaldiFbank {
             dst[dstOff + i] = ((double) x[offset + i] - c * x[offset + i - 1] - shift) * w[i];
         }
         dst[dstOff] = ((double) x[offset] - mean) * keep * w[0];
-        java.util.Arrays.fill(dst, dstOff + win, dstOff + nfft, 0.0);
+        Arrays.fill(dst, dstOff + win, dstOff + nfft, 0.0);
     }
 
     /** Scalar path (no vector API, or a non-power-of-two FFT): JTransforms FFT, power, mel, log of the frame in s.buf. */

@@ -1,5 +1,8 @@
 package org.tempora.features;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
 /**
  * Kaldi's triangular mel filterbank ({@code get_mel_banks} in torchaudio.compliance.kaldi), built in float32
  * with torch's operation order so the weights equal the reference's.
@@ -97,7 +100,7 @@ public final class MelBanks {
                 weights[b] = new float[0];
             } else {
                 start[b] = first;
-                weights[b] = java.util.Arrays.copyOfRange(row, first, last + 1);
+                weights[b] = Arrays.copyOfRange(row, first, last + 1);
             }
         }
         return new MelBanks(numBins, numFftBins, start, weights, centers);
@@ -138,7 +141,7 @@ public final class MelBanks {
 
     /** Indices of filters with no non-zero weight (their log output is always the floor). */
     public int[] emptyBins() {
-        return java.util.stream.IntStream.range(0, numBins).filter(b -> weights[b].length == 0).toArray();
+        return IntStream.range(0, numBins).filter(b -> weights[b].length == 0).toArray();
     }
 
     /** Applies the bank to a power (or magnitude) spectrum of at least numFftBins values; writes numBins energies. */

@@ -1,5 +1,6 @@
 package org.tempora.features;
 
+import java.util.Arrays;
 import java.util.Locale;
 import org.tempora.ConfigException;
 
@@ -48,7 +49,7 @@ public enum WindowType {
                 cosineWindow(w, 0.5f, 0.5f);
                 for (int i = 0; i < n; i++) w[i] = (float) Math.pow(w[i], 0.85);
             }
-            case RECTANGULAR -> java.util.Arrays.fill(w, 1f);
+            case RECTANGULAR -> Arrays.fill(w, 1f);
             case BLACKMAN -> {
                 // torchaudio: coeff - 0.5*cos(a*n) + (0.5-coeff)*cos(2*a*n), evaluated on a float32 arange
                 float a = (float) (2 * Math.PI / (n - 1));

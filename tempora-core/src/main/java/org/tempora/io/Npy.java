@@ -1,5 +1,6 @@
 package org.tempora.io;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +59,7 @@ public final class Npy {
     }
 
     public static Array read(Path path) {
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
             return read(in, path.toString());
         } catch (IOException e) {
             throw new InvalidInputException(path, "cannot read .npy: " + e.getMessage(), e);

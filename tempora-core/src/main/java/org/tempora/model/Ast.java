@@ -3,6 +3,7 @@ package org.tempora.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -134,14 +135,14 @@ public final class Ast extends Backbone implements TokenBackbone {
         }
         h = v.norm.forward(h);
         put(trace, "final_norm", h);
-        NDArray pooled = org.tempora.nn.Ops.div(h.get(":, 0, :").add(h.get(":, 1, :")), 2f);
+        NDArray pooled = Ops.div(h.get(":, 0, :").add(h.get(":, 1, :")), 2f);
         put(trace, "pooled", pooled);
         return head.fc.forward(head.norm.forward(pooled));
     }
 
     /** The pooled embedding {@code (h_cls + h_dist)/2} before the head ([B, D]). */
     public NDArray embed(NDArray x) {
-        java.util.Map<String, NDArray> t = new java.util.HashMap<>();
+        Map<String, NDArray> t = new HashMap<>();
         forward(x, t);
         return t.get("pooled");
     }

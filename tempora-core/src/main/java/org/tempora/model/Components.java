@@ -3,6 +3,7 @@ package org.tempora.model;
 import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tempora.ConfigException;
 import org.tempora.config.ConfigValidator;
@@ -50,7 +51,7 @@ public final class Components {
     public static Backbone backbone(ExperimentConfig cfg, PatchGeometry grid, int classes, NDManager manager) {
         BackboneFactory f = BACKBONES.get(cfg.backbone.kind);
         if (f == null) {
-            throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (" + String.join(", ", new java.util.TreeSet<>(BACKBONES.keySet())) + ")");
+            throw new ConfigException("unknown backbone '" + cfg.backbone.kind + "' (" + String.join(", ", new TreeSet<>(BACKBONES.keySet())) + ")");
         }
         return f.build(cfg, grid, classes, manager);
     }

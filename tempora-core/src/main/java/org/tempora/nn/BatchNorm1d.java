@@ -2,6 +2,7 @@ package org.tempora.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.norm.BatchNorm;
 
 /**
  * PyTorch {@code BatchNorm1d} over {@code [B, C, L]} (reference-spec §0.4): in training it normalises with the batch
@@ -37,7 +38,7 @@ public final class BatchNorm1d extends Module {
      * @param training batch statistics and a running-statistics update (true) or the running statistics (false)
      */
     public NDArray forward(NDArray x, boolean training) {
-        NDArray y = ai.djl.nn.norm.BatchNorm.batchNorm(x, runningMean, runningVar, weight.array(), bias.array(), -1,
+        NDArray y = BatchNorm.batchNorm(x, runningMean, runningVar, weight.array(), bias.array(), -1,
                 1f - MOMENTUM, EPS, training).singletonOrThrow();
         if (training) tracked.set(new long[] {tracked.getLong() + 1});
         return y;

@@ -8,12 +8,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * The engine numerics self-check: every native op tempora relies on, forward and backward, at the shapes tempora
@@ -129,7 +136,7 @@ public final class EngineCheck {
     public static void requirePassed(List<Result> results) {
         for (Result x : results) {
             if (!x.passed()) {
-                throw new EngineException(String.format(java.util.Locale.ROOT,
+                throw new EngineException(String.format(Locale.ROOT,
                         "the numerical engine is wrong on this CPU: %s %s gives a %s error of %.2g (tolerance %.0e); "
                                 + "nothing was trained or scored (run 'tempora doctor' for the full check)",
                         x.op(), x.shape().strip(), x.forwardError() > FORWARD_TOL ? "forward" : "gradient",
@@ -160,7 +167,7 @@ public final class EngineCheck {
         int[] channels = full ? new int[] {1, 2, 3, 5, 7, 8, 10, 16, 20, 24, 31, 32, 40, 48, 63, 64, 80, 127, 128, 160}
                 : new int[] {8, 20, 40, 128};
         for (int c : channels) {
-            int[] outs = full ? java.util.stream.IntStream.of(1, Math.max(1, c / 2), c).distinct().toArray() : new int[] {c};
+            int[] outs = full ? IntStream.of(1, Math.max(1, c / 2), c).distinct().toArray() : new int[] {c};
             for (int o : outs) cs.add(conv1d(nativeConv, r, 2, c, o, full ? 80 + (c % 41) : 100, 5, 2, 1, 1, 1));
         }
         if (full) {
@@ -192,9 +199,9 @@ public final class EngineCheck {
         cs.add(rmsLike(r, 3, 5, 16));
         if (full) {
             cs.add(unary(r, "gelu", Ops::gelu, x -> 0.5 * x * (1 + erf(x / Math.sqrt(2)))));
-            cs.add(unary(r, "sigmoid", ai.djl.nn.Activation::sigmoid, x -> 1 / (1 + Math.exp(-x))));
-            cs.add(unary(r, "relu", ai.djl.nn.Activation::relu, x -> Math.max(0, x)));
-            cs.add(unary(r, "softplus", ai.djl.nn.Activation::softPlus, x -> Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0)));
+            cs.add(unary(r, "sigmoid", Activation::sigmoid, x -> 1 / (1 + Math.exp(-x))));
+            cs.add(unary(r, "relu", Activation::relu, x -> Math.max(0, x)));
+            cs.add(unary(r, "softplus", Activation::softPlus, x -> Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0)));
             cs.add(unary(r, "exp", NDArray::exp, Math::exp));
             cs.add(unaryPositive(r, "log", NDArray::log, Math::log));
             cs.add(unaryPositive(r, "sqrt", NDArray::sqrt, Math::sqrt));
@@ -432,7 +439,7 @@ public final class EngineCheck {
     static Case linear(SplittableRandom r, int b, int n, int in, int out) {
         T x = T.random(r, 1.0, b, n, in), w = T.random(r, 0.3, out, in), bias = T.random(r, 0.1, out);
         return new Case("linear", b + "x" + n + "x" + in + " → " + out, List.of(x, w, bias), diff(true, true, true),
-                l -> ai.djl.nn.core.Linear.linear(l.get(0), l.get(1), l.get(2)).singletonOrThrow(),
+                l -> Linear.linear(l.get(0), l.get(1), l.get(2)).singletonOrThrow(),
                 in2 -> {
                     double[] xv = in2.get(0).v(), wv = in2.get(1).v(), bv = in2.get(2).v();
                     double[] y = new double[b * n * out];
@@ -500,7 +507,7 @@ public final class EngineCheck {
         T x = T.random(r, 2.0, b, n, d), w = T.random(r, 1.0, d), bias = T.random(r, 0.5, d);
         double eps = 1e-6;
         return new Case("layernorm", b + "x" + n + "x" + d, List.of(x, w, bias), diff(true, true, true),
-                l -> ai.djl.nn.norm.LayerNorm.layerNorm(l.get(0), new Shape(d), l.get(1), l.get(2), (float) eps).singletonOrThrow(),
+                l -> LayerNorm.layerNorm(l.get(0), new Shape(d), l.get(1), l.get(2), (float) eps).singletonOrThrow(),
                 in -> {
                     double[] xv = in.get(0).v(), wv = in.get(1).v(), bv = in.get(2).v();
                     double[] y = new double[xv.length];
@@ -545,7 +552,7 @@ public final class EngineCheck {
         double eps = 1e-5;
         return new Case("batchnorm", b + "x" + c + "x" + len + (training ? " train" : " eval"), List.of(x, w, bias, rm, rv),
                 diff(true, true, true, false, false),
-                l -> ai.djl.nn.norm.BatchNorm.batchNorm(l.get(0), l.get(3).duplicate(), l.get(4).duplicate(), l.get(1), l.get(2),
+                l -> BatchNorm.batchNorm(l.get(0), l.get(3).duplicate(), l.get(4).duplicate(), l.get(1), l.get(2),
                         -1, 0.9f, (float) eps, training).singletonOrThrow(),
                 in -> {
                     double[] xv = in.get(0).v(), wv = in.get(1).v(), bv = in.get(2).v();
@@ -572,14 +579,14 @@ public final class EngineCheck {
 
     // ------------------------------------------------------------------------------------------- elementwise
 
-    static Case unary(SplittableRandom r, String name, Function<NDArray, NDArray> op, java.util.function.DoubleUnaryOperator f) {
+    static Case unary(SplittableRandom r, String name, Function<NDArray, NDArray> op, DoubleUnaryOperator f) {
         T x = T.random(r, 1.5, 3, 41);
         for (int i = 0; i < x.v().length; i++) if (Math.abs(x.v()[i]) < 1e-3 || Math.abs(Math.abs(x.v()[i]) - 0.5) < 1e-3) x.v()[i] = 0.25f;
         return new Case(name, "3x41", List.of(x), diff(true), l -> op.apply(l.get(0)),
                 in -> Arrays.stream(in.get(0).v()).map(f).toArray(), null);
     }
 
-    static Case unaryPositive(SplittableRandom r, String name, Function<NDArray, NDArray> op, java.util.function.DoubleUnaryOperator f) {
+    static Case unaryPositive(SplittableRandom r, String name, Function<NDArray, NDArray> op, DoubleUnaryOperator f) {
         T x = T.random(r, 1.0, 3, 41);
         for (int i = 0; i < x.v().length; i++) x.v()[i] = (float) (0.05 + Math.abs(x.v()[i]));
         return new Case(name, "3x41", List.of(x), diff(true), l -> op.apply(l.get(0)),

@@ -3,8 +3,10 @@ package org.tempora.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A tiny PyTorch-style module tree over DJL NDArrays: parameters, buffers (e.g. BatchNorm running statistics)
@@ -20,7 +22,7 @@ public abstract class Module {
     private final Map<String, NDArray> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     /** Children whose keys are not prefixed by their name (a wrapper that keeps a checkpoint's own key names). */
-    private final java.util.Set<String> inline = new java.util.HashSet<>();
+    private final Set<String> inline = new HashSet<>();
     private boolean training = true;
 
     protected Parameter param(String name, NDArray init, boolean decay) {

@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * Functional ops not in DJL's public API in the form we need.
@@ -42,13 +45,13 @@ public final class Ops {
 
     /** libtorch's own 2-D convolution (oneDNN on x86): wrong on some CPUs, kept for the numerics tests and doctor. */
     public static NDArray nativeConv2d(NDArray x, NDArray weight, NDArray bias, int strideH, int strideW) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(strideH, strideW), new Shape(0, 0),
+        return Conv2d.conv2d(x, weight, bias, new Shape(strideH, strideW), new Shape(0, 0),
                 new Shape(1, 1), 1).singletonOrThrow();
     }
 
     /** libtorch's own 1-D convolution (oneDNN on x86): wrong on AMD family 26, kept for the numerics tests and doctor. */
     public static NDArray nativeConv1d(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int dilation, int groups) {
-        return ai.djl.nn.convolutional.Conv1d.conv1d(x, weight, bias, new Shape(stride), new Shape(padding),
+        return Conv1d.conv1d(x, weight, bias, new Shape(stride), new Shape(padding),
                 new Shape(dilation), groups).singletonOrThrow();
     }
 
@@ -223,7 +226,7 @@ public final class Ops {
 
     /** Exact (erf) GELU, as timm uses. */
     public static NDArray gelu(NDArray x) {
-        return ai.djl.nn.Activation.gelu(x);
+        return Activation.gelu(x);
     }
 
     public static NDArray concat(NDArray... parts) {
@@ -236,6 +239,6 @@ public final class Ops {
      */
     public static NDArray concat(int axis, NDArray... parts) {
         if (parts.length == 1) return parts[0];
-        return ai.djl.ndarray.NDArrays.concat(new NDList(parts), axis);
+        return NDArrays.concat(new NDList(parts), axis);
     }
 }

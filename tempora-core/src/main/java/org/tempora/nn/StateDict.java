@@ -1,6 +1,7 @@
 package org.tempora.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ public final class StateDict {
         long[] s = v.getShape().getShape();
         int[] shape = new int[s.length];
         for (int i = 0; i < s.length; i++) shape[i] = Math.toIntExact(s[i]);
-        NDArray f = v.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? v : v.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        NDArray f = v.getDataType() == DataType.FLOAT32 ? v : v.toType(DataType.FLOAT32, false);
         float[] data = f.toFloatArray();
         if (f != v) f.close();
         return new Npz.Entry(data, shape);
@@ -78,7 +79,7 @@ public final class StateDict {
                 throw new InvalidInputException(source, "tensor " + e.getKey() + " has shape " + new Shape(got)
                         + " but the model expects " + new Shape(want));
             }
-            if (t.getDataType() == ai.djl.ndarray.types.DataType.INT64) {
+            if (t.getDataType() == DataType.INT64) {
                 t.set(a.longs() != null ? a.i64() : rounded(a.f32())); // .npz checkpoints hold every tensor as float32
             } else {
                 t.set(a.f32());

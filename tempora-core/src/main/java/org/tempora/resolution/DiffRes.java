@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -144,7 +145,7 @@ public final class DiffRes extends ResolutionStage {
         }
         int b = Math.toIntExact(s.get(0));
         NDArray logits = estimator.forward(logMel.transpose(0, 2, 1), training);
-        NDArray raw = ai.djl.nn.Activation.sigmoid(logits.reshape(b, frames));
+        NDArray raw = Activation.sigmoid(logits.reshape(b, frames));
         DiffResOps.ScoreNorm norm = DiffResOps.scoreNorm(raw, out);
         DiffResOps.Warp w = DiffResOps.warp(norm.score(), out);
         NDArray linear = logMel.exp();

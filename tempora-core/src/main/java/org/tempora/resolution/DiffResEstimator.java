@@ -2,6 +2,7 @@ package org.tempora.resolution;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,8 +44,8 @@ public final class DiffResEstimator extends Module {
         }
 
         NDArray forward(NDArray x, boolean training) {
-            NDArray u = bn1.forward(ai.djl.nn.Activation.relu(cnn1.forward(x)), training);
-            return bn2.forward(ai.djl.nn.Activation.relu(cnn2.forward(u)), training).add(u);
+            NDArray u = bn1.forward(Activation.relu(cnn1.forward(x)), training);
+            return bn2.forward(Activation.relu(cnn2.forward(u)), training).add(u);
         }
     }
 

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import org.tempora.nn.Ops;
 
 /**
  * The parameter-free steps of DiffRes (reference-spec §1.3–1.6) as pure functions on DJL arrays, so each can be
@@ -56,13 +58,13 @@ public final class DiffResOps {
         NDManager m = raw.getManager();
         int b = Math.toIntExact(raw.getShape().get(0));
         int frames = Math.toIntExact(raw.getShape().get(1));
-        NDArray s = org.tempora.nn.Ops.mul(raw.div(raw.sum(new int[] {1}, true)), t);
+        NDArray s = Ops.mul(raw.div(raw.sum(new int[] {1}, true)), t);
         float[] max = s.max(new int[] {1}, true).toFloatArray();
         boolean[] rescaled = new boolean[b];
         boolean[] pushed = new boolean[b];
         boolean[] clipped = new boolean[b];
         double[] alpha = new double[b];
-        java.util.Arrays.fill(alpha, Double.NaN);
+        Arrays.fill(alpha, Double.NaN);
         boolean any = false;
         float[] flag = new float[b];
         for (int i = 0; i < b; i++) {
@@ -250,7 +252,7 @@ public final class DiffResOps {
             }
         }
         NDArray out = gatherWinners(NDArrays.concat(new NDList(values[0], values[1]), 1), index, hit, bsz, t, bins, m);
-        NDArray channel = org.tempora.nn.Ops.mul(out, (float) (1.0 / (1.0 - reduction))).add(EPS).log();
+        NDArray channel = Ops.mul(out, (float) (1.0 / (1.0 - reduction))).add(EPS).log();
         return new MaxPool(channel, sc[1], sc[0], group[1], group[0]);
     }
 
@@ -297,7 +299,7 @@ public final class DiffResOps {
             }
         }
         NDArray out = gatherWinners(NDArrays.concat(new NDList(va, vb), 1), index, hit, bsz, t, bins, m);
-        return org.tempora.nn.Ops.mul(out, (float) (1.0 / (1.0 - reduction))).add(EPS).log();
+        return Ops.mul(out, (float) (1.0 / (1.0 - reduction))).add(EPS).log();
     }
 
     private static void offer(int cell, float[] v, int row, int j, int offset, int b, int t, int bins,
@@ -381,7 +383,7 @@ public final class DiffResOps {
             if ((float) per[b] > limit) inv[b] = 1f / count;
             activeness += std(sv, empty, b * frames, frames) / bsz;
         }
-        NDArray loss = org.tempora.nn.Ops.div(score.mul(m.create(mask, new Shape(bsz, frames))).sum(new int[] {1})
+        NDArray loss = Ops.div(score.mul(m.create(mask, new Shape(bsz, frames))).sum(new int[] {1})
                 .mul(m.create(inv, new Shape(bsz))).sum(), bsz);
         return new Guide(loss, activeness, empty, per, scoreStd, withEmpty / (double) bsz);
     }

@@ -3,6 +3,7 @@ package org.tempora.resolution;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
+import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 
 /**
@@ -18,12 +19,12 @@ public abstract class FixedResolution extends ResolutionStage {
 
     protected FixedResolution(int frames, double reduction) {
         if (!(reduction >= 0 && reduction < 1)) {
-            throw new org.tempora.ConfigException("resolution.reduction must be in [0, 1), got " + reduction);
+            throw new ConfigException("resolution.reduction must be in [0, 1), got " + reduction);
         }
         this.frames = frames;
         this.reduction = reduction;
         this.out = ResolutionStages.outputFrames(frames, reduction);
-        if (out < 1) throw new org.tempora.ConfigException("δ = " + reduction + " leaves no frame of " + frames);
+        if (out < 1) throw new ConfigException("δ = " + reduction + " leaves no frame of " + frames);
     }
 
     /**
@@ -31,7 +32,7 @@ public abstract class FixedResolution extends ResolutionStage {
      * factor); {@link #reduction()} reports {@code 1 − out/frames}.
      */
     protected FixedResolution(int frames, int out) {
-        if (out < 1 || out > frames) throw new org.tempora.ConfigException("cannot reduce " + frames + " frames to " + out);
+        if (out < 1 || out > frames) throw new ConfigException("cannot reduce " + frames + " frames to " + out);
         this.frames = frames;
         this.out = out;
         this.reduction = 1 - out / (double) frames;

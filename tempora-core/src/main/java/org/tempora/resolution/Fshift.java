@@ -1,6 +1,7 @@
 package org.tempora.resolution;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Locale;
 
 /**
  * Resolution stage {@code fshift}: the identity on features that were already recomputed with the larger hop of a
@@ -36,7 +37,7 @@ public final class Fshift extends FixedResolution {
 
     @Override
     public String describe() {
-        return plan == null ? "fshift" : String.format(java.util.Locale.ROOT, "fshift (%s ms hop, %d frames)",
+        return plan == null ? "fshift" : String.format(Locale.ROOT, "fshift (%s ms hop, %d frames)",
                 DiffRes.trim(plan.frameShiftMs()), plan.targetFrames());
     }
 }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.tempora.ConfigException;
 import org.tempora.config.ConfigValidator;
 import org.tempora.config.ExperimentConfig;
@@ -25,7 +27,7 @@ public final class ResolutionStages {
         ResolutionStage build(ExperimentConfig cfg, int frames, int bins, NDManager manager, long seed);
     }
 
-    private static final Map<String, Factory> KINDS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Factory> KINDS = new ConcurrentHashMap<>();
 
     static {
         register("diffres", (cfg, frames, bins, m, seed) -> new DiffRes(m, frames, bins, cfg.resolution.reduction,
@@ -64,7 +66,7 @@ public final class ResolutionStages {
         if (kind.equals("none")) return null;
         Factory f = KINDS.get(kind);
         if (f == null) {
-            throw new ConfigException("unknown resolution.kind '" + kind + "' (none, " + String.join(", ", new java.util.TreeSet<>(KINDS.keySet())) + ")");
+            throw new ConfigException("unknown resolution.kind '" + kind + "' (none, " + String.join(", ", new TreeSet<>(KINDS.keySet())) + ")");
         }
         if (!(r.reduction >= 0 && r.reduction < 1)) {
             throw new ConfigException("resolution.reduction must be in [0, 1), got " + r.reduction);

@@ -7,20 +7,31 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.tempora.ConfigException;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Split;
 import org.tempora.eval.EvalResult;
+import org.tempora.explain.Explainer;
 import org.tempora.model.ModelFactory;
 import org.tempora.model.TemporaModel;
+import org.tempora.report.ReportData;
+import org.tempora.resolution.DiffRes;
+import org.tempora.train.CheckpointState;
+import org.tempora.train.EpochRecord;
 import org.tempora.train.Evaluator;
 import org.tempora.train.RunFiles;
-import org.tempora.train.EpochRecord;
 import org.tempora.train.Trainer;
+import org.tempora.train.WeightAverage;
 import org.tempora.train.phases.PhaseAccounting;
 import org.tempora.train.phases.PhaseControl;
 import org.tempora.train.phases.PhaseInput;
@@ -52,9 +63,9 @@ public final class Experiment {
      * @return metric → {mean, std, per_fold}, in the order of the first fold's metrics (also "folds": the list)
      */
     public static Map<String, Object> crossValidate(ExperimentConfig cfg, List<Integer> folds, Options o, RunListener l,
-                                                    java.util.function.BiConsumer<Integer, Summary> onFold) {
+                                                    BiConsumer<Integer, Summary> onFold) {
         if (folds.isEmpty()) throw new ConfigException("cross-validation needs at least one fold");
-        Map<String, List<Double>> values = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> values = new LinkedHashMap<>();
         for (int fold : folds) {
             ExperimentConfig c = ConfigLoader.copy(cfg);
             c.data.fold = fold;
@@ -63,7 +74,7 @@ public final class Experiment {
             onFold.accept(fold, s);
             s.test().asMap().forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
         }
-        Map<String, Object> cv = new java.util.LinkedHashMap<>();
+        Map<String, Object> cv = new LinkedHashMap<>();
         cv.put("folds", List.copyOf(folds));
         values.forEach((k, v) -> {
             double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
@@ -125,11 +136,11 @@ public final class Experiment {
      * For a DiffRes model: the explain picture of a few validation clips (one per class for the first classes), so the
      * report shows where the model spent its resolution.
      */
-    static List<org.tempora.report.ReportData.Section> explainSections(TemporaModel model, PreparedData data, RunFiles run) {
-        if (!(model.resolution() instanceof org.tempora.resolution.DiffRes)) return List.of();
+    static List<ReportData.Section> explainSections(TemporaModel model, PreparedData data, RunFiles run) {
+        if (!(model.resolution() instanceof DiffRes)) return List.of();
         var valid = data.sources.get(Split.VALID);
-        List<org.tempora.report.ReportData.Section> out = new ArrayList<>();
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        List<ReportData.Section> out = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < valid.size() && out.size() < 3; i++) {
             int label = valid.labels(i)[0];
             if (!seen.add(label)) continue;
@@ -137,10 +148,10 @@ public final class Experiment {
             float[] x = valid.batch(new int[] {i}, false, null).x();
             int validFrames = data.frontEnd.fbank().numFrames(clip.audio().load().length());
             double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
-            var e = org.tempora.explain.Explainer.explain(model, x, valid.frames(), valid.bins(), validFrames, shift);
-            java.nio.file.Path png = run.dir().resolve("report").resolve("explain-" + out.size() + ".png");
-            org.tempora.explain.Explainer.writePng(e, png);
-            out.add(org.tempora.report.ReportData.Section.image("DiffRes on " + clip.id() + " (" + data.dataset.classes().get(label) + ")",
+            var e = Explainer.explain(model, x, valid.frames(), valid.bins(), validFrames, shift);
+            Path png = run.dir().resolve("report").resolve("explain-" + out.size() + ".png");
+            Explainer.writePng(e, png);
+            out.add(ReportData.Section.image("DiffRes on " + clip.id() + " (" + data.dataset.classes().get(label) + ")",
                     run.dir().relativize(png), e.summary().text()));
         }
         return out;
@@ -154,7 +165,7 @@ public final class Experiment {
         var valid = data.sources.get(Split.VALID);
         TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(train.frames(), train.bins(),
                 data.dataset.numClasses(), data.normMean, data.normStd), manager);
-        l.onStage(String.format(java.util.Locale.ROOT, "training %s (%.2f M parameters, %d tokens) on %d clips, validating on %d",
+        l.onStage(String.format(Locale.ROOT, "training %s (%.2f M parameters, %d tokens) on %d clips, validating on %d",
                 cfg.backbone.kind, model.parameterCount() / 1e6, model.tokens(), train.size(), valid.size()));
         Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l);
         if (cfg.eval.testEachEpoch && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
@@ -177,7 +188,7 @@ public final class Experiment {
         pinned.features.normStd = full.normStd;
         PhaseControl control = PhaseControl.of(cfg.train);
         int dataThreads = cfg.train.dataThreads > 0 ? cfg.train.dataThreads : Math.max(1, o.threads());
-        org.tempora.train.CheckpointState ck = o.resume() ? org.tempora.train.CheckpointState.read(run) : null;
+        CheckpointState ck = o.resume() ? CheckpointState.read(run) : null;
         List<EpochRecord> history = new ArrayList<>();
         List<String> descriptions = new ArrayList<>();
         double seconds = 0;
@@ -211,8 +222,8 @@ public final class Experiment {
                         + " (tokens " + rep.tokensBefore() + " → " + rep.tokensAfter() + ")");
                 prevManager.close();
             }
-            l.onStage(String.format(java.util.Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train.epochs));
-            java.util.function.Predicate<EpochRecord> stop;
+            l.onStage(String.format(Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train.epochs));
+            Predicate<EpochRecord> stop;
             if (last) {
                 stop = rec -> control.stopFinal(rec.validMetric());
             } else {
@@ -282,7 +293,7 @@ public final class Experiment {
         if (wa != null && !wa.isEmpty()) {
             if (wa.size() != 2 || wa.get(0) < 1 || wa.get(1) < wa.get(0)) throw new ConfigException("train.weight_average must be [start, end] epochs");
             int end = Math.min(wa.get(1), cfg.train.epochs);
-            org.tempora.train.WeightAverage.apply(model, run, wa.get(0), end);
+            WeightAverage.apply(model, run, wa.get(0), end);
             return "weight average of epochs " + wa.get(0) + "-" + end;
         }
         if (cfg.eval.select.equals("last")) return "last epoch (" + cfg.train.epochs + ")";
@@ -304,7 +315,7 @@ public final class Experiment {
             }
             if (hasRun && o.overwrite()) {
                 try (var s = Files.walk(dir)) {
-                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) if (!p.equals(dir)) Files.delete(p);
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) if (!p.equals(dir)) Files.delete(p);
                 }
             }
         } catch (IOException e) {

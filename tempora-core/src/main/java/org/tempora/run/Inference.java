@@ -3,6 +3,7 @@ package org.tempora.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class Inference {
                 try (NDManager sub = m.model.manager().newSubManager()) {
                     NDArray in = sub.create(Arrays.copyOfRange(x, start * t * bins, (start + b) * t * bins), new Shape(b, t, bins));
                     NDArray logits = m.model.forward(in, false).logits();
-                    NDArray p = m.multiLabel ? ai.djl.nn.Activation.sigmoid(logits) : logits.softmax(-1);
+                    NDArray p = m.multiLabel ? Activation.sigmoid(logits) : logits.softmax(-1);
                     float[] flat = p.toFloatArray();
                     int c = m.classes.size();
                     for (int i = 0; i < b; i++) out[start + i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);

@@ -2,6 +2,7 @@ package org.tempora.run;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
@@ -104,14 +106,14 @@ public final class ModelBundle implements AutoCloseable {
     static FrontEnd frontEnd(JsonNode j, ExperimentConfig cfg, Path json) {
         if (!j.has("front_end")) return PreparedData.frontEnd(cfg.features);
         try {
-            Map<String, Object> m = RunFiles.JSON.convertValue(j.get("front_end"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+            Map<String, Object> m = RunFiles.JSON.convertValue(j.get("front_end"), new TypeReference<Map<String, Object>>() {});
             FrontEnd fe = FrontEnd.fromDescription(m);
             if (fe.targetFrames() != j.path("frames").asInt() || fe.fbank().numMelBins() != j.path("mel_bins").asInt()) {
                 throw new InvalidInputException(json, "front_end disagrees with frames/mel_bins (" + fe.targetFrames() + "x"
                         + fe.fbank().numMelBins() + " against " + j.path("frames") + "x" + j.path("mel_bins") + ")");
             }
             return fe.unnormalized();
-        } catch (org.tempora.ConfigException e) {
+        } catch (ConfigException e) {
             throw new InvalidInputException(json, "bad front_end: " + e.getMessage(), e);
         }
     }

@@ -3,14 +3,17 @@ package org.tempora.run;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.audio.ChannelMode;
 import org.tempora.augment.FeatureMasker;
 import org.tempora.augment.SpecAugment;
+import org.tempora.augment.SpecMask;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Clip;
 import org.tempora.data.Dataset;
@@ -86,7 +89,7 @@ public final class PreparedData {
             double[] ms = meanStd(sets.get(Split.TRAIN));
             mean = ms[0];
             std = ms[1];
-            l.onNote(String.format(java.util.Locale.ROOT, "normalisation computed on the training split: mean %.4f, std %.4f", mean, std));
+            l.onNote(String.format(Locale.ROOT, "normalisation computed on the training split: mean %.4f, std %.4f", mean, std));
         } else {
             mean = cfg.features.normMean;
             std = cfg.features.normStd;
@@ -108,7 +111,7 @@ public final class PreparedData {
         ExperimentConfig.Augment a = cfg.augment;
         if (a.specmaskRatio > 0) {
             if (a.freqm > 0 || a.timem > 0) throw new ConfigException("choose SpecMask (augment.specmask_ratio) or SpecAugment (augment.freqm/timem), not both");
-            return org.tempora.augment.SpecMask.fromConfig(cfg, bins);
+            return SpecMask.fromConfig(cfg, bins);
         }
         if (a.freqm < 0 || a.timem < 0) throw new ConfigException("augment.freqm and augment.timem must be >= 0");
         if (a.freqm == 0 && a.timem == 0) return null;
@@ -147,7 +150,7 @@ public final class PreparedData {
             md.update((ds.layout() + "|" + ds.classes() + "|" + fe.fbank() + "|" + fe.targetFrames() + "\n").getBytes(StandardCharsets.UTF_8));
             for (Split s : Split.values()) {
                 for (Clip c : ds.split(s)) {
-                    md.update((s.key() + "|" + c.id() + "|" + java.util.Arrays.toString(c.labels()) + "\n")
+                    md.update((s.key() + "|" + c.id() + "|" + Arrays.toString(c.labels()) + "\n")
                             .getBytes(StandardCharsets.UTF_8));
                 }
             }

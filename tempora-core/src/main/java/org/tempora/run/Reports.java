@@ -1,10 +1,12 @@
 package org.tempora.run;
 
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.data.Split;
 import org.tempora.eval.EvalResult;
 import org.tempora.report.ReportData;
 import org.tempora.report.RunReporter;
@@ -18,7 +20,7 @@ final class Reports {
     static void write(RunFiles run, ExperimentConfig cfg, PreparedData data, List<EpochRecord> history, EvalResult test,
                       Map<String, Object> numbers, List<ReportData.Section> extra) {
         ReportData.Builder b = ReportData.builder(cfg.name)
-                .createdAt(java.time.LocalDateTime.now().withNano(0).toString())
+                .createdAt(LocalDateTime.now().withNano(0).toString())
                 .configText(ConfigLoader.toYaml(cfg))
                 .dataDigest(data.digest + (Versions.recipeDigest(cfg.data.path) != null ? " (recipe: " + Versions.recipeDigest(cfg.data.path) + ")" : ""))
                 .seed(cfg.seed);
@@ -44,8 +46,8 @@ final class Reports {
         b.timing("inference examples/s (batched)", numbers.get("inference_examples_per_s"));
         b.timing("latency of one clip (ms)", numbers.get("latency_ms_single_clip"));
         b.note(String.format(Locale.ROOT, "%s: %d train / %d valid / %d test clips, %d classes; normalisation mean %.4f std %.4f%s.",
-                data.dataset.name(), size(data, org.tempora.data.Split.TRAIN), size(data, org.tempora.data.Split.VALID),
-                size(data, org.tempora.data.Split.TEST), data.dataset.numClasses(), data.normMean, data.normStd,
+                data.dataset.name(), size(data, Split.TRAIN), size(data, Split.VALID),
+                size(data, Split.TEST), data.dataset.numClasses(), data.normMean, data.normStd,
                 data.normComputed ? " (computed on the training split)" : ""));
         for (String s : data.dataset.skipped()) b.note("skipped " + s);
         if (extra != null) extra.forEach(b::section);
@@ -53,7 +55,7 @@ final class Reports {
         for (RunReporter r : RunReporter.available()) r.write(run.dir(), report);
     }
 
-    private static int size(PreparedData d, org.tempora.data.Split s) {
+    private static int size(PreparedData d, Split s) {
         return d.sources.containsKey(s) ? d.sources.get(s).size() : 0;
     }
 }

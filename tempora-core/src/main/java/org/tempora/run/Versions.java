@@ -1,10 +1,16 @@
 package org.tempora.run;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /** Versions recorded with every run (provenance, as Tribuo does). */
 public final class Versions {
@@ -18,9 +24,9 @@ public final class Versions {
     public static Map<String, String> all() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("tempora", tempora());
-        m.put("djl", ai.djl.engine.Engine.getDjlVersion());
+        m.put("djl", Engine.getDjlVersion());
         try {
-            m.put("pytorch", ai.djl.engine.Engine.getEngine("PyTorch").getVersion());
+            m.put("pytorch", Engine.getEngine("PyTorch").getVersion());
         } catch (RuntimeException e) {
             m.put("pytorch", "unavailable");
         }
@@ -35,8 +41,8 @@ public final class Versions {
      */
     public static Map<String, Object> git() {
         Map<String, Object> m = new LinkedHashMap<>();
-        java.util.Properties p = new java.util.Properties();
-        try (java.io.InputStream in = Versions.class.getResourceAsStream("/org/tempora/git.properties")) {
+        Properties p = new Properties();
+        try (InputStream in = Versions.class.getResourceAsStream("/org/tempora/git.properties")) {
             if (in != null) p.load(in);
         } catch (IOException e) {
             // unreadable: recorded as unknown below
@@ -54,13 +60,13 @@ public final class Versions {
      */
     public static Map<String, Object> provenance() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("created", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        m.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         m.put("git", git());
         m.put("versions", all());
         Map<String, Object> rt = new LinkedHashMap<>();
         int threads;
         try {
-            threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+            threads = JniUtils.getNumThreads();
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             threads = -1;
         }

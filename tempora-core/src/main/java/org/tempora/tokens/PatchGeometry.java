@@ -1,6 +1,8 @@
 package org.tempora.tokens;
 
 import org.tempora.ConfigException;
+import org.tempora.eval.FlopCount;
+import org.tempora.eval.Flops;
 
 /**
  * The token grid of a patch embedding over a {@code freqBins × frames} spectrogram with {@code inChannels}
@@ -45,11 +47,11 @@ public record PatchGeometry(int inChannels, int freqBins, int frames, int patchF
      * {@code sequenceLength} tokens (patches plus the backbone's prefix tokens): {@code Conv2d(C → D, pf × pt)} over the
      * grid + bias, then one add per token and channel. Both token backbones start this way.
      */
-    public org.tempora.eval.FlopCount embeddingFlops(long dim, long sequenceLength) {
+    public FlopCount embeddingFlops(long dim, long sequenceLength) {
         long n = numPatches();
-        return org.tempora.eval.Flops.conv2d(inChannels, dim, patchF, patchT, fDim(), tDim()).as("patch_embed.conv")
-                .plus(org.tempora.eval.Flops.add(org.tempora.eval.Flops.mul(n, dim)).as("patch_embed.bias"))
-                .plus(org.tempora.eval.Flops.add(org.tempora.eval.Flops.mul(sequenceLength, dim)).as("pos_embed"));
+        return Flops.conv2d(inChannels, dim, patchF, patchT, fDim(), tDim()).as("patch_embed.conv")
+                .plus(Flops.add(Flops.mul(n, dim)).as("patch_embed.bias"))
+                .plus(Flops.add(Flops.mul(sequenceLength, dim)).as("pos_embed"));
     }
 
     public PatchGeometry withFrames(int t) {

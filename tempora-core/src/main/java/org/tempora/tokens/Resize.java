@@ -1,5 +1,7 @@
 package org.tempora.tokens;
 
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ejml.data.DMatrixRMaj;
@@ -35,7 +37,7 @@ public final class Resize {
 
         /** Parses {@code pi}, {@code bilinear} (or {@code bl}). */
         public static KernelMethod parse(String s) {
-            return switch (s == null ? "" : s.strip().toLowerCase(java.util.Locale.ROOT)) {
+            return switch (s == null ? "" : s.strip().toLowerCase(Locale.ROOT)) {
                 case "pi", "pi-resize" -> PI;
                 case "bilinear", "bl" -> BILINEAR;
                 default -> throw new ConfigException("unknown patch-kernel resize '" + s + "' (pi, bilinear)");
@@ -127,7 +129,7 @@ public final class Resize {
         for (int o = 0; o < outer; o++) {
             int base = o * h * w * inner;
             // along the width: tmp[r, j, :] = Σ_c A_w[j, c] · x[r, c, :]
-            java.util.Arrays.fill(tmp, 0);
+            Arrays.fill(tmp, 0);
             for (int r = 0; r < h; r++) {
                 for (int j = 0; j < w2; j++) {
                     int t = (r * w2 + j) * inner;
@@ -143,7 +145,7 @@ public final class Resize {
             int obase = o * h2 * w2 * inner;
             for (int i = 0; i < h2; i++) {
                 for (int j = 0; j < w2; j++) {
-                    java.util.Arrays.fill(acc, 0);
+                    Arrays.fill(acc, 0);
                     for (int r = 0; r < h; r++) {
                         double a = ah[i][r];
                         if (a == 0) continue;
@@ -182,7 +184,7 @@ public final class Resize {
     public static float[] resamplePosEmbed(float[] pe, int prefix, int dim, int h, int w, int h2, int w2, boolean antialias) {
         if (prefix < 0 || dim < 1) throw new ConfigException("positional embedding needs prefix >= 0 and dim >= 1");
         length(pe, (long) (prefix + h * w) * dim, "positional embedding of a " + h + "x" + w + " grid");
-        float[] grid = java.util.Arrays.copyOfRange(pe, prefix * dim, pe.length);
+        float[] grid = Arrays.copyOfRange(pe, prefix * dim, pe.length);
         float[] resized = resize2d(grid, 1, h, w, dim, h2, w2, antialias);
         float[] out = new float[(prefix + h2 * w2) * dim];
         System.arraycopy(pe, 0, out, 0, prefix * dim);
@@ -200,7 +202,7 @@ public final class Resize {
     public static float[] astAdaptPosEmbed(float[] pe, int prefix, int dim, int h0, int w0, int fDim, int tDim) {
         if (prefix < 0 || dim < 1 || fDim < 1 || tDim < 1) throw new ConfigException("invalid positional-embedding adaptation sizes");
         length(pe, (long) (prefix + h0 * w0) * dim, "positional embedding of a " + h0 + "x" + w0 + " grid");
-        float[] grid = java.util.Arrays.copyOfRange(pe, prefix * dim, pe.length);
+        float[] grid = Arrays.copyOfRange(pe, prefix * dim, pe.length);
         int h = h0;
         int w = w0;
         if (tDim <= w) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class AdamW {
             norm = Math.sqrt(norm);
             if (!Double.isFinite(norm)) {
                 // a non-finite gradient is not applied (as AMP's loss scaler skips such steps); the trainer counts them
-                zeroGradients(new java.util.ArrayList<>(params.values()));
+                zeroGradients(new ArrayList<>(params.values()));
                 step--;
                 return norm;
             }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Arrays;
 import org.tempora.data.Batch;
 import org.tempora.data.BatchSource;
 import org.tempora.model.TemporaModel;
@@ -38,7 +39,7 @@ public final class Evaluator {
                     float[] flat = logits.toFloatArray();
                     int c = batch.classes();
                     for (int i = 0; i < b; i++) {
-                        out[start + i] = java.util.Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+                        out[start + i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
                     }
                 }
             }

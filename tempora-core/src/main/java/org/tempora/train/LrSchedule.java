@@ -1,5 +1,6 @@
 package org.tempora.train;
 
+import java.util.Set;
 import org.tempora.ConfigException;
 import org.tempora.config.ExperimentConfig;
 
@@ -20,7 +21,7 @@ public final class LrSchedule {
         this.base = baseLr;
         this.epochs = Math.max(1, epochs);
         this.stepsPerEpoch = Math.max(1, stepsPerEpoch);
-        if (!java.util.Set.of("multistep", "cosine", "constant").contains(s.kind)) {
+        if (!Set.of("multistep", "cosine", "constant").contains(s.kind)) {
             throw new ConfigException("unknown learning-rate schedule '" + s.kind + "' (multistep, cosine, constant)");
         }
         if (s.step < 1) throw new ConfigException("train.schedule.step must be >= 1");

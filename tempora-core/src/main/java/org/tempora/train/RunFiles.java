@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.tempora.io.AtomicFiles;
@@ -97,7 +98,7 @@ public record RunFiles(Path dir) {
     /** metrics.csv and metrics.json from the epoch rows so far. */
     public void writeMetrics(List<EpochRecord> rows) {
         StringBuilder csv = new StringBuilder();
-        java.util.LinkedHashSet<String> cols = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> cols = new LinkedHashSet<>();
         for (EpochRecord r : rows) cols.addAll(r.asMap().keySet());
         csv.append(String.join(",", cols)).append('\n');
         for (EpochRecord r : rows) {

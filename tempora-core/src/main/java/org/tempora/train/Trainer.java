@@ -10,13 +10,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import org.tempora.ConfigException;
 import org.tempora.TemporaException;
 import org.tempora.config.ExperimentConfig;
@@ -26,6 +30,7 @@ import org.tempora.io.Npy;
 import org.tempora.io.Npz;
 import org.tempora.model.TemporaModel;
 import org.tempora.nn.Parameter;
+import org.tempora.train.phases.PhaseAccounting;
 
 /**
  * The training loop, top to bottom: for each epoch, shuffle (or balanced-sample) the training split with a
@@ -58,7 +63,7 @@ public final class Trainer {
      * @param stop          asked after each epoch of this phase whether to end the phase early (may be null)
      */
     public record Phase(int phase, boolean finalPhase, int epochOffset, List<EpochRecord> prior, double priorSeconds,
-                        java.util.function.Predicate<EpochRecord> stop) {
+                        Predicate<EpochRecord> stop) {
         public static Phase single() {
             return new Phase(1, true, 0, List.of(), 0, null);
         }
@@ -188,7 +193,7 @@ public final class Trainer {
                             testEachEpoch.numClasses(), multiLabel));
                 }
                 extra.put("tokens", (double) model.tokens());
-                extra.put(org.tempora.train.phases.PhaseAccounting.FLOPS_KEY, flopsPerEpoch);
+                extra.put(PhaseAccounting.FLOPS_KEY, flopsPerEpoch);
                 int globalEpoch = phase.epochOffset() + epoch + 1;
                 EpochRecord rec = new EpochRecord(globalEpoch, phase.phase(), lossSum / seen, vs.loss(), metric, metricName, lr,
                         epochTrainSeconds, seen / epochTrainSeconds, extra);
@@ -245,11 +250,11 @@ public final class Trainer {
         }
     }
 
-    private java.util.concurrent.Callable<Batch> batchTask(int[] order, int epoch, int s, int batchSize) {
+    private Callable<Batch> batchTask(int[] order, int epoch, int s, int batchSize) {
         return () -> {
             int from = s * batchSize;
             int to = Math.min(order.length, from + batchSize);
-            int[] idx = java.util.Arrays.copyOfRange(order, from, to);
+            int[] idx = Arrays.copyOfRange(order, from, to);
             return train.batch(idx, true, new SplittableRandom(mix(cfg.seed, epoch, s)));
         };
     }
@@ -311,7 +316,7 @@ public final class Trainer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TemporaException("interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) throw re;
             throw new TemporaException("batch preparation failed: " + e.getCause(), e.getCause());
         }

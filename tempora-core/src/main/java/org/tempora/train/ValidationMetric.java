@@ -1,5 +1,7 @@
 package org.tempora.train;
 
+import org.tempora.eval.Metrics;
+
 /**
  * The number a run selects its best epoch by: top-1 accuracy (single-label) or mAP (multi-label, macro over
  * classes with a positive, as AudioSet reports it). Kept minimal here; {@code org.tempora.eval.Metrics} has the
@@ -24,6 +26,6 @@ public final class ValidationMetric {
         }
         boolean[][] t = new boolean[scores.length][classes];
         for (int i = 0; i < labels.length; i++) for (int l : labels[i]) t[i][l] = true;
-        return org.tempora.eval.Metrics.meanAveragePrecision(scores, t).mean();
+        return Metrics.meanAveragePrecision(scores, t).mean();
     }
 }

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tempora.model.Backbone;
 import org.tempora.model.Classifier;
+import org.tempora.model.TokenBackbone;
 import org.tempora.nn.Init;
 import org.tempora.nn.Linear;
 import org.tempora.nn.Module;
@@ -32,7 +34,7 @@ import org.tempora.tokens.PatchEmbed;
  * <p>{@code norm_f} is applied to the class token only: the reference normalises every token and then keeps the
  * class token, which gives the same logits.
  */
-public final class AudioMamba extends org.tempora.model.Backbone implements org.tempora.model.TokenBackbone {
+public final class AudioMamba extends Backbone implements TokenBackbone {
     private final AumConfig config;
     private final Parameter clsToken;
     private final Linear head;

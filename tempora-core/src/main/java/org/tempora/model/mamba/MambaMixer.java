@@ -3,6 +3,7 @@ package org.tempora.model.mamba;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tempora.ConfigException;
@@ -112,7 +113,7 @@ public final class MambaMixer extends Module {
         for (int i = 0; i < e; i++) {
             for (int k = 0; k < n; k++) v[i * n + k] = (float) Math.log(k + 1);
         }
-        return m.create(v, new ai.djl.ndarray.types.Shape(e, n));
+        return m.create(v, new Shape(e, n));
     }
 
     private static Linear xProj(NDManager m, SplittableRandom rng, Config c) {
@@ -169,7 +170,7 @@ public final class MambaMixer extends Module {
                 NDArray f = branch(xz, forward, scope, trace, 0);
                 NDArray b = branch(xz.flip(2), backward, scope, trace, 1);
                 out = f.add(b.flip(2));
-                if (config.divideOut()) out = org.tempora.nn.Ops.div(out, 2f);
+                if (config.divideOut()) out = Ops.div(out, 2f);
             }
             case V1 -> {
                 Inputs in = inputs(xz, forward, scope, trace, 0);

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.model.Ast;
-import org.tempora.model.TokenBackbone;
 import org.tempora.model.AstConfig;
 import org.tempora.model.TemporaModel;
+import org.tempora.model.TokenBackbone;
 import org.tempora.nn.Module;
 import org.tempora.nn.Parameter;
 import org.tempora.tokens.PatchGeometry;
@@ -93,8 +93,8 @@ public final class PhaseTransition {
             throw new ConfigException("phase models differ beyond the token grid: " + fromBackbone.getClass().getSimpleName()
                     + " width " + fromBackbone.width() + " vs " + toBackbone.getClass().getSimpleName() + " width " + toBackbone.width());
         }
-        org.tempora.nn.Module from = (org.tempora.nn.Module) fromBackbone;
-        org.tempora.nn.Module to = (org.tempora.nn.Module) toBackbone;
+        Module from = (Module) fromBackbone;
+        Module to = (Module) toBackbone;
         PatchGeometry ga = fromBackbone.geometry();
         PatchGeometry gb = toBackbone.geometry();
         if (ga.inChannels() != gb.inChannels()) throw new ConfigException("phase models differ in input channels");
