@@ -59,7 +59,8 @@ public final class ConfigLoader {
         if (preset != null) merge(tree, presetTree(preset, new HashSet<>()));
         if (file != null) merge(tree, fileTree(file));
         for (String o : overrides) applyOverride(tree, o);
-        return bind(tree, file != null ? file.toString() : preset != null ? "preset " + preset : "overrides");
+        String source = file != null ? file.toString() : preset != null ? "preset " + preset : "defaults";
+        return bind(tree, overrides.isEmpty() ? source : source + " with --set overrides");
     }
 
     /** The config as YAML (what a run folder records as config.yaml). */

@@ -38,7 +38,7 @@ class ConfigValidatorTest {
     void badValueNamesItsKey(String override, String message) {
         assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of(override)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("preset demo: ")
+                .hasMessageStartingWith("preset demo with --set overrides: ")
                 .hasMessageContaining(message.strip())
                 .hasMessageNotContaining("\n");
     }
@@ -46,14 +46,14 @@ class ConfigValidatorTest {
     @Test
     void headsWithAudioMambaIsAnErrorNotSilentlyIgnored() {
         assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("backbone.kind=aum")))
-                .hasMessage("preset demo: backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
+                .hasMessage("preset demo with --set overrides: backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
         assertThat(ConfigLoader.load("demo", null, List.of("backbone.kind=aum", "backbone.heads=null")).backbone.kind).isEqualTo("aum");
     }
 
     @Test
     void everyProblemIsCounted() {
         assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("train.optimizer=sgd", "train.loss=mse")))
-                .hasMessageStartingWith("preset demo: bad value for 'train.optimizer'")
+                .hasMessageStartingWith("preset demo with --set overrides: bad value for 'train.optimizer'")
                 .hasMessageContaining("(and 1 more: bad value for 'train.loss'");
     }
 
