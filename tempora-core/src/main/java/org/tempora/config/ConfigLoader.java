@@ -113,7 +113,9 @@ public final class ConfigLoader {
                     path.append('[').append(ref.getIndex()).append(']');
                 }
             }
-            throw new ConfigException(source + ": bad value for '" + path + "': " + e.getOriginalMessage());
+            // a closed choice (Choices) says what it expected; Jackson's own message otherwise
+            String why = e.getCause() instanceof ConfigException ce ? ce.getMessage() : e.getOriginalMessage();
+            throw new ConfigException(source + ": bad value for '" + path + "': " + why);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage());
         }

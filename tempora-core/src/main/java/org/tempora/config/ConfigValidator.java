@@ -124,14 +124,17 @@ public final class ConfigValidator {
         ExperimentConfig.Train tr = c.train;
         min("train.epochs", tr.epochs, 1);
         min("train.batch_size", tr.batchSize, 1);
-        oneOf("train.optimizer", tr.optimizer, "adam", "adamw");
         positive("train.lr", tr.lr);
         min("train.weight_decay", tr.weightDecay, 0);
         if (tr.betas == null || tr.betas.size() != 2) problems.add("train.betas needs two values (beta1, beta2)");
         else for (int i = 0; i < 2; i++) range("train.betas[" + i + "]", tr.betas.get(i), 0, 1 - 1e-12);
         positive("train.eps", tr.eps);
-        oneOf("train.loss", tr.loss, "auto", "ce", "bce");
         min("train.grad_clip", tr.gradClip, 0);
+        // optimizer, loss, schedule kind, eval.select, phase_switch and stop_rule are enums (Choices): Jackson binds them
+        for (String k : new String[] {"train.optimizer", "train.loss", "train.schedule.kind", "train.phase_switch", "train.stop_rule"}) {
+            if (value(c, k) == null) problems.add("bad value for '" + k + "': null");
+        }
+        if (c.eval.select == null) problems.add("bad value for 'eval.select': null");
         if (tr.weightAverage != null && !tr.weightAverage.isEmpty()) {   // the end is clamped to train.epochs
             if (tr.weightAverage.size() != 2 || tr.weightAverage.contains(null)) problems.add("train.weight_average needs [start, end] epochs");
             else if (tr.weightAverage.get(0) < 1 || tr.weightAverage.get(1) < tr.weightAverage.get(0) || tr.weightAverage.get(0) > tr.epochs) {
@@ -140,7 +143,6 @@ public final class ConfigValidator {
         }
         min("train.data_threads", tr.dataThreads, 0);
         min("train.threads", tr.threads, 0);
-        oneOf("train.schedule.kind", tr.schedule.kind, "multistep", "cosine", "constant");
         min("train.schedule.warmup_steps", tr.schedule.warmupSteps, 0);
         min("train.schedule.start", tr.schedule.start, 0);
         min("train.schedule.step", tr.schedule.step, 1);
@@ -155,16 +157,23 @@ public final class ConfigValidator {
             range(k + ".fraction", p.fraction, 0, 1);
             oneOf(k + ".resize", p.resize, "pi", "bilinear");
         }
-        oneOf("train.phase_switch", tr.phaseSwitch, "fixed", "plateau");
         min("train.phase_patience", tr.phasePatience, 1);
         min("train.phase_min_delta", tr.phaseMinDelta, 0);
-        oneOf("train.stop_rule", tr.stopRule, "budget", "surpass");
 
         ExperimentConfig.Eval e = c.eval;
         min("eval.batch_size", e.batchSize, 1);
-        oneOf("eval.select", e.select, "best", "last");
         min("eval.window_seconds", e.windowSeconds, 0);
         min("eval.hop_seconds", e.hopSeconds, 0);
+    }
+
+    private static Object value(ExperimentConfig c, String key) {
+        return switch (key) {
+            case "train.optimizer" -> c.train.optimizer;
+            case "train.loss" -> c.train.loss;
+            case "train.schedule.kind" -> c.train.schedule.kind;
+            case "train.phase_switch" -> c.train.phaseSwitch;
+            default -> c.train.stopRule;
+        };
     }
 
     private static String lower(String s) {

@@ -157,14 +157,14 @@ public final class ExperimentConfig {
         public int epochs = 10;
         public int batchSize = 32;
         /** adam (L2 weight decay, as AST) or adamw (decoupled). */
-        public String optimizer = "adam";
+        public Choices.Optimizer optimizer = Choices.Optimizer.ADAM;
         public double lr = 2.5e-4;
         public double weightDecay = 5e-7;
         public List<Double> betas = new ArrayList<>(List.of(0.95, 0.999));
         public double eps = 1e-8;
         public Schedule schedule = new Schedule();
         /** ce, bce, or auto (bce for multi-label, ce otherwise). */
-        public String loss = "auto";
+        public Choices.Loss loss = Choices.Loss.AUTO;
         /** Clip the global gradient norm to this value; 0 = off. */
         public double gradClip = 0.0;
         /** Average the weights of epochs [start, end] (1-based, inclusive) at the end; null = off. */
@@ -185,7 +185,7 @@ public final class ExperimentConfig {
          * validation metric has not improved by at least {@code phase_min_delta} for {@code phase_patience} epochs
          * (never later than its planned epochs). Plateau switching is our addition; the paper uses fixed lengths.
          */
-        public String phaseSwitch = "fixed";
+        public Choices.PhaseSwitch phaseSwitch = Choices.PhaseSwitch.FIXED;
         /** plateau switch: epochs without improvement before moving to the next phase. */
         public int phasePatience = 2;
         /** plateau switch: smallest increase of the validation metric that counts as an improvement. */
@@ -194,7 +194,7 @@ public final class ExperimentConfig {
          * When the final phase stops: {@code budget} (after its planned epochs) or {@code surpass} (at the first epoch
          * whose validation metric exceeds {@code baseline_metric}: the paper's accuracy/computation trade-off rule).
          */
-        public String stopRule = "budget";
+        public Choices.StopRule stopRule = Choices.StopRule.BUDGET;
         /** The baseline run's best validation metric (stop_rule surpass, savings reports); null = unknown. */
         public Double baselineMetric = null;
     }
@@ -202,7 +202,7 @@ public final class ExperimentConfig {
     /** Learning-rate schedule. */
     public static final class Schedule {
         /** multistep (AST: lr·γ^k after epoch start, every step epochs), cosine, constant. */
-        public String kind = "multistep";
+        public Choices.Schedule kind = Choices.Schedule.MULTISTEP;
         /** Linear warm-up over this many optimiser steps (AST: 1000 on AudioSet; 0 = off). */
         public int warmupSteps = 0;
         public int start = 5;
@@ -232,7 +232,7 @@ public final class ExperimentConfig {
     public static final class Eval {
         public int batchSize = 64;
         /** Final weights: best (validation metric), last (epoch). ESC-50 runs use last, as AST's recipe. */
-        public String select = "best";
+        public Choices.Select select = Choices.Select.BEST;
         /**
          * Also score the test split after every epoch (recorded as {@code test_<metric>} in the metrics), so the paper's
          * "first epoch that surpasses the baseline" rule can report test accuracy at that epoch.

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.tempora.ConfigException;
+import org.tempora.config.Choices;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Split;
@@ -296,8 +297,7 @@ public final class Experiment {
             WeightAverage.apply(model, run, wa.get(0), end);
             return "weight average of epochs " + wa.get(0) + "-" + end;
         }
-        if (cfg.eval.select.equals("last")) return "last epoch (" + cfg.train.epochs + ")";
-        if (!cfg.eval.select.equals("best")) throw new ConfigException("eval.select must be best or last, got '" + cfg.eval.select + "'");
+        if (cfg.eval.select == Choices.Select.LAST) return "last epoch (" + cfg.train.epochs + ")";
         model.load(run.bestModel());
         return "best validation epoch (" + r.bestEpoch() + ")";
     }

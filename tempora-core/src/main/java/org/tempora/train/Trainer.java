@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.tempora.ConfigException;
 import org.tempora.TemporaException;
+import org.tempora.config.Choices;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Batch;
 import org.tempora.data.BatchSource;
@@ -99,10 +100,9 @@ public final class Trainer {
         this.run = run;
         this.listener = listener == null ? new Listener() {} : listener;
         this.params = model.parameters();
-        String opt = cfg.train.optimizer;
-        if (!opt.equals("adam") && !opt.equals("adamw")) throw new ConfigException("unknown optimizer '" + opt + "' (adam, adamw)");
+        if (cfg.train.optimizer == null) throw new ConfigException("train.optimizer is not set (adam, adamw)");
         if (cfg.train.betas.size() != 2) throw new ConfigException("train.betas needs two values");
-        this.optimizer = new AdamW(model.manager(), opt.equals("adamw"), cfg.train.betas.get(0), cfg.train.betas.get(1),
+        this.optimizer = new AdamW(model.manager(), cfg.train.optimizer == Choices.Optimizer.ADAMW, cfg.train.betas.get(0), cfg.train.betas.get(1),
                 cfg.train.eps, cfg.train.weightDecay);
         if (train.size() == 0) throw new TemporaException("the training split is empty");
     }
@@ -114,10 +114,9 @@ public final class Trainer {
     }
 
     public String lossName() {
-        String l = cfg.train.loss;
-        if (l.equals("auto")) return multiLabel ? "bce" : "ce";
-        if (!l.equals("ce") && !l.equals("bce")) throw new ConfigException("unknown loss '" + l + "' (ce, bce, auto)");
-        return l;
+        Choices.Loss l = cfg.train.loss == null ? Choices.Loss.AUTO : cfg.train.loss;
+        if (l == Choices.Loss.AUTO) return multiLabel ? "bce" : "ce";
+        return l.key();
     }
 
     /**

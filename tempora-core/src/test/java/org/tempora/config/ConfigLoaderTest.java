@@ -24,7 +24,7 @@ class ConfigLoaderTest {
         ExperimentConfig kws = ConfigLoader.load("ast-kws", null, List.of());
         assertThat(kws.name).isEqualTo("ast-kws");
         assertThat(kws.augment.noise).isTrue(); // inherited from ast-baseline
-        assertThat(kws.train.optimizer).isEqualTo("adamw"); // own value wins
+        assertThat(kws.train.optimizer).isEqualTo(Choices.Optimizer.ADAMW); // own value wins
         Path f = dir.resolve("exp.yaml");
         Files.writeString(f, "extends: ast-kws\nname: mine\ntrain:\n  epochs: 3\ntokens:\n  stride: [16, 16]\n");
         ExperimentConfig c = ConfigLoader.load(null, f, List.of("train.epochs=5", "tokens.patch=[16, 4]", "features.norm_mean=-4.2",

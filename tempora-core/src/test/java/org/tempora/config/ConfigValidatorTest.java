@@ -52,9 +52,9 @@ class ConfigValidatorTest {
 
     @Test
     void everyProblemIsCounted() {
-        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("train.optimizer=sgd", "train.loss=mse")))
-                .hasMessageStartingWith("preset demo with --set overrides: bad value for 'train.optimizer'")
-                .hasMessageContaining("(and 1 more: bad value for 'train.loss'");
+        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("tokens.kind=fft", "train.lr=0")))
+                .hasMessageStartingWith("preset demo with --set overrides: bad value for 'tokens.kind'")
+                .hasMessageContaining("(and 1 more: bad value for 'train.lr'");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.tempora.train.phases;
 
 import org.tempora.ConfigException;
+import org.tempora.config.Choices;
 import org.tempora.config.ExperimentConfig;
 
 /**
@@ -20,16 +21,10 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, boole
 
     /** Reads and validates the train section's switching keys. */
     public static PhaseControl of(ExperimentConfig.Train t) {
-        boolean plateau = switch (t.phaseSwitch == null ? "" : t.phaseSwitch) {
-            case "fixed" -> false;
-            case "plateau" -> true;
-            default -> throw new ConfigException("unknown train.phase_switch '" + t.phaseSwitch + "' (fixed, plateau)");
-        };
-        boolean surpass = switch (t.stopRule == null ? "" : t.stopRule) {
-            case "budget" -> false;
-            case "surpass" -> true;
-            default -> throw new ConfigException("unknown train.stop_rule '" + t.stopRule + "' (budget, surpass)");
-        };
+        if (t.phaseSwitch == null) throw new ConfigException("train.phase_switch is not set (fixed, plateau)");
+        if (t.stopRule == null) throw new ConfigException("train.stop_rule is not set (budget, surpass)");
+        boolean plateau = t.phaseSwitch == Choices.PhaseSwitch.PLATEAU;
+        boolean surpass = t.stopRule == Choices.StopRule.SURPASS;
         return new PhaseControl(plateau, t.phasePatience, t.phaseMinDelta, surpass, t.baselineMetric);
     }
 

@@ -39,7 +39,7 @@ class CoarseToFinePresetsTest {
         ExperimentConfig cfg = ConfigLoader.load(name, null, List.of());
         assertThat(cfg.name).isEqualTo(name);
         assertThat(cfg.train.epochs).isEqualTo(20);
-        assertThat(cfg.train.optimizer).as("inherits ast-kws").isEqualTo("adamw");
+        assertThat(cfg.train.optimizer).as("inherits ast-kws").isEqualTo(org.tempora.config.Choices.Optimizer.ADAMW);
         PhaseSchedule s = PhaseSchedule.of(cfg.train);
         assertThat(s.describe()).isEqualTo(schedule);
         PhaseControl control = PhaseControl.of(cfg.train);

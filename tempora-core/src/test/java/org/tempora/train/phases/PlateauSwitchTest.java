@@ -11,6 +11,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.tempora.ConfigException;
+import org.tempora.config.Choices;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.train.phases.PlateauSwitch.Decision;
 
@@ -71,21 +72,21 @@ class PlateauSwitchTest {
         PhaseSchedule s = PhaseSchedule.parse("fshift 4->1 @5", 20);
         assertThat(fixed.switchFor(s.phase(0))).isNull();
         assertThat(fixed.stopFinal(1.0)).isFalse();
-        t.phaseSwitch = "plateau";
+        t.phaseSwitch = Choices.PhaseSwitch.PLATEAU;
         t.phasePatience = 1;
         PhaseControl plateau = PhaseControl.of(t);
         PlateauSwitch sw = plateau.switchFor(s.phase(0));
         assertThat(sw.observe(0.5)).isEqualTo(Decision.CONTINUE);
         assertThat(sw.observe(0.4)).isEqualTo(Decision.PLATEAU);
         assertThat(plateau.switchFor(s.phase(1))).as("the final phase has no plateau switch").isNull();
-        t.stopRule = "surpass";
+        t.stopRule = Choices.StopRule.SURPASS;
         assertThatThrownBy(() -> PhaseControl.of(t)).isInstanceOf(ConfigException.class).hasMessageContaining("baseline_metric");
         t.baselineMetric = 0.8;
         PhaseControl stop = PhaseControl.of(t);
         assertThat(stop.stopFinal(0.8)).isFalse();
         assertThat(stop.stopFinal(0.81)).isTrue();
-        t.phaseSwitch = "auto";
-        assertThatThrownBy(() -> PhaseControl.of(t)).hasMessageContaining("unknown train.phase_switch 'auto'");
+        assertThatThrownBy(() -> Choices.PhaseSwitch.parse("auto")).isInstanceOf(ConfigException.class)
+                .hasMessage("'auto' (expected fixed, plateau)");
     }
 
     /** Against a brute-force oracle (min_delta 0): switch at the first epoch r whose last `patience` metrics do not beat the earlier maximum. */
