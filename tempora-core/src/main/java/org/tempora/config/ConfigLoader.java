@@ -114,7 +114,9 @@ public final class ConfigLoader {
                 }
             }
             // a closed choice (Choices) says what it expected; Jackson's own message otherwise
-            String why = e.getCause() instanceof ConfigException ce ? ce.getMessage() : e.getOriginalMessage();
+            String why = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getTargetType() != null
+                    && f.getTargetType().isEnum()
+                    ? "'" + f.getValue() + "' (expected " + Choices.keys(f.getTargetType()) + ")" : e.getOriginalMessage();
             throw new ConfigException(source + ": bad value for '" + path + "': " + why);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage());

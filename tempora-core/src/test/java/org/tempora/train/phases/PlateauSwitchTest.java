@@ -85,7 +85,7 @@ class PlateauSwitchTest {
         PhaseControl stop = PhaseControl.of(t);
         assertThat(stop.stopFinal(0.8)).isFalse();
         assertThat(stop.stopFinal(0.81)).isTrue();
-        assertThatThrownBy(() -> Choices.PhaseSwitch.parse("auto")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> Choices.parse(Choices.PhaseSwitch.class, "auto")).isInstanceOf(ConfigException.class)
                 .hasMessage("'auto' (expected fixed, plateau)");
     }
 
