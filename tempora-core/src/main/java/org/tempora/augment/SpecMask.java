@@ -94,16 +94,16 @@ public final class SpecMask implements FeatureMasker {
         int w;
         int s;
         switch (t.kind) {
-            case "fftp" -> {
+            case FFTP -> {
                 w = t.fftpWidth;
                 s = t.fftpStride;
             }
-            case "square", "rect" -> {
+            case SQUARE, RECT -> {
                 if (t.patch.size() != 2 || t.stride.size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
                 w = t.patch.get(1);
                 s = t.stride.get(1);
             }
-            default -> throw new ConfigException("SpecMask: unknown tokens kind '" + t.kind + "' (square, fftp)");
+            default -> throw new ConfigException("SpecMask: tokens.kind is not set (square, fftp)");
         }
         return new SpecMask(a.specmaskRatio, a.specmaskLambda, Math.min(a.specmaskFreqHeight, bins), w, s, 0f);
     }

@@ -36,6 +36,9 @@ public final class Choices {
                 .collect(Collectors.joining(", "));
     }
 
+    /** {@code tokens.kind}: square (or rectangular) patches, or full-frequency temporal patches (FFTP). */
+    public enum Tokens implements Choice { SQUARE, RECT, FFTP }
+
     /** {@code train.optimizer}: Adam with L2 weight decay (as AST) or AdamW (decoupled). */
     public enum Optimizer implements Choice { ADAM, ADAMW }
 

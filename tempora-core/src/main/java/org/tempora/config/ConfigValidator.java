@@ -90,7 +90,7 @@ public final class ConfigValidator {
         oneOf("resolution.maxpool", r.maxpool, "reference", "exact");
 
         ExperimentConfig.Tokens t = c.tokens;
-        oneOf("tokens.kind", t.kind, "square", "rect", "fftp");
+        if (t.kind == null) problems.add("bad value for 'tokens.kind': null");
         pair("tokens.patch", t.patch);
         pair("tokens.stride", t.stride);
         min("tokens.fftp_width", t.fftpWidth, 1);

@@ -101,7 +101,7 @@ public final class ExperimentConfig {
     /** How the (resolved) spectrogram becomes tokens. */
     public static final class Tokens {
         /** square (AST patches, any size/stride), fftp (full-frequency temporal patches). */
-        public String kind = "square";
+        public Choices.Tokens kind = Choices.Tokens.SQUARE;
         /** Patch size (frequency, time). */
         public List<Integer> patch = new ArrayList<>(List.of(16, 16));
         /** Patch stride (frequency, time); AST uses 10/10. */

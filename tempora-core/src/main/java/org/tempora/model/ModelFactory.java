@@ -36,12 +36,11 @@ public final class ModelFactory {
     /** The patch grid of the tokens section for an input of {@code frames × bins} with {@code channels}. */
     public static PatchGeometry geometry(ExperimentConfig.Tokens t, int channels, int bins, int frames) {
         return switch (t.kind) {
-            case "square", "rect" -> {
+            case SQUARE, RECT -> {
                 if (t.patch.size() != 2 || t.stride.size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
                 yield new PatchGeometry(channels, bins, frames, t.patch.get(0), t.patch.get(1), t.stride.get(0), t.stride.get(1));
             }
-            case "fftp" -> new PatchGeometry(channels, bins, frames, bins, t.fftpWidth, bins, t.fftpStride);
-            default -> throw new ConfigException("unknown tokens kind '" + t.kind + "' (square, fftp)");
+            case FFTP -> new PatchGeometry(channels, bins, frames, bins, t.fftpWidth, bins, t.fftpStride);
         };
     }
 

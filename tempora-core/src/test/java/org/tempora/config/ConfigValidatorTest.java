@@ -52,8 +52,8 @@ class ConfigValidatorTest {
 
     @Test
     void everyProblemIsCounted() {
-        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("tokens.kind=fft", "train.lr=0")))
-                .hasMessageStartingWith("preset demo with --set overrides: bad value for 'tokens.kind'")
+        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("train.lr=0", "train.batch_size=0")))
+                .hasMessageStartingWith("preset demo with --set overrides: bad value for 'train.batch_size'")
                 .hasMessageContaining("(and 1 more: bad value for 'train.lr'");
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tempora.ConfigException;
 import org.tempora.config.ConfigLoader;
+import org.tempora.config.Choices;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.model.Ast;
 import org.tempora.model.ModelFactory;
@@ -57,7 +58,7 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
             }
             case AVGPOOL, MAXPOOL -> modelFrames = frames / c;
             case PATCH -> {
-                if (!cfg.tokens.kind.equals("fftp")) {
+                if (cfg.tokens.kind != Choices.Tokens.FFTP) {
                     if (patch.size() != 2 || stride.size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
                     patch.set(1, patch.get(1) * c);
                     stride.set(1, stride.get(1) * c);
@@ -95,7 +96,7 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
         c.augment.timem = timeMask;
         c.tokens.patch = new ArrayList<>(patch);
         c.tokens.stride = new ArrayList<>(stride);
-        if (base.tokens.kind.equals("fftp") && phase.method() == PhaseSchedule.Method.PATCH) {
+        if (base.tokens.kind == Choices.Tokens.FFTP && phase.method() == PhaseSchedule.Method.PATCH) {
             c.tokens.fftpWidth = base.tokens.fftpWidth * phase.factor();
             c.tokens.fftpStride = base.tokens.fftpStride * phase.factor();
         }

@@ -216,7 +216,7 @@ class AudioMambaTest {
         cfg.backbone.depth = 3;
         cfg.backbone.bimamba = "v1";
         cfg.backbone.scan = "sequential";
-        cfg.tokens.kind = "fftp";
+        cfg.tokens.kind = org.tempora.config.Choices.Tokens.FFTP;
         cfg.tokens.fftpWidth = 8;
         cfg.tokens.fftpStride = 4;
         try (NDManager m = NDManager.newBaseManager()) {
