@@ -15,7 +15,7 @@ import torch
 import torchaudio
 from torchaudio.compliance import kaldi
 
-root = pathlib.Path(__file__).resolve().parent.parent / "tempora-core/src/test/resources/fixtures"
+root = pathlib.Path(__file__).resolve().parent.parent / "src/test/resources/fixtures"
 wave = np.load(root / "fbank/ast_chirp_noise_1s/waveform.npy")
 out = root / "fbank-options"
 out.mkdir(parents=True, exist_ok=True)

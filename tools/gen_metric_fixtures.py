@@ -30,7 +30,7 @@ from sklearn.metrics import (accuracy_score, average_precision_score, confusion_
                              precision_recall_fscore_support, roc_auc_score, top_k_accuracy_score)
 
 warnings.simplefilter("ignore")
-OUT = pathlib.Path(__file__).resolve().parent.parent / "tempora-core/src/test/resources/fixtures/metrics/sklearn_cases.json"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "src/test/resources/fixtures/metrics/sklearn_cases.json"
 rng = np.random.default_rng(20240611)
 
 

@@ -803,7 +803,7 @@ def max_dev(a, b):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "tempora-core", "src", "test", "resources", "parity"))
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "src", "test", "resources", "parity"))
     ap.add_argument("--models", nargs="*", default=list(MODELS))
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     ap.add_argument("--noise", action="store_true", help="also run the other precision and print the drift")
