@@ -90,7 +90,7 @@ public final class ConfigValidator {
         oneOf("resolution.maxpool", r.maxpool, "reference", "exact");
 
         ExperimentConfig.Tokens t = c.tokens;
-        if (t.kind == null) problems.add("bad value for 'tokens.kind': null");
+        notNull("tokens.kind", t.kind);
         pair("tokens.patch", t.patch);
         pair("tokens.stride", t.stride);
         min("tokens.fftp_width", t.fftpWidth, 1);
@@ -130,11 +130,13 @@ public final class ConfigValidator {
         else for (int i = 0; i < 2; i++) range("train.betas[" + i + "]", tr.betas.get(i), 0, 1 - 1e-12);
         positive("train.eps", tr.eps);
         min("train.grad_clip", tr.gradClip, 0);
-        // optimizer, loss, schedule kind, eval.select, phase_switch and stop_rule are enums (Choices): Jackson binds them
-        for (String k : new String[] {"train.optimizer", "train.loss", "train.schedule.kind", "train.phase_switch", "train.stop_rule"}) {
-            if (value(c, k) == null) problems.add("bad value for '" + k + "': null");
-        }
-        if (c.eval.select == null) problems.add("bad value for 'eval.select': null");
+        // the closed choices are enums (Choices), bound by Jackson; only an explicit null gets this far
+        notNull("train.optimizer", tr.optimizer);
+        notNull("train.loss", tr.loss);
+        notNull("train.schedule.kind", tr.schedule.kind);
+        notNull("train.phase_switch", tr.phaseSwitch);
+        notNull("train.stop_rule", tr.stopRule);
+        notNull("eval.select", c.eval.select);
         if (tr.weightAverage != null && !tr.weightAverage.isEmpty()) {   // the end is clamped to train.epochs
             if (tr.weightAverage.size() != 2 || tr.weightAverage.contains(null)) problems.add("train.weight_average needs [start, end] epochs");
             else if (tr.weightAverage.get(0) < 1 || tr.weightAverage.get(1) < tr.weightAverage.get(0) || tr.weightAverage.get(0) > tr.epochs) {
@@ -166,14 +168,8 @@ public final class ConfigValidator {
         min("eval.hop_seconds", e.hopSeconds, 0);
     }
 
-    private static Object value(ExperimentConfig c, String key) {
-        return switch (key) {
-            case "train.optimizer" -> c.train.optimizer;
-            case "train.loss" -> c.train.loss;
-            case "train.schedule.kind" -> c.train.schedule.kind;
-            case "train.phase_switch" -> c.train.phaseSwitch;
-            default -> c.train.stopRule;
-        };
+    private void notNull(String key, Object value) {
+        if (value == null) problems.add("bad value for '" + key + "': null");
     }
 
     private static String lower(String s) {

@@ -79,11 +79,6 @@ public final class Ast extends Backbone implements TokenBackbone {
     }
 
     @Override
-    public int width() {
-        return config.dim();
-    }
-
-    @Override
     public PatchEmbed patchEmbed() {
         return v.patchEmbed;
     }
@@ -99,25 +94,11 @@ public final class Ast extends Backbone implements TokenBackbone {
         return 2;
     }
 
-    @Override
-    public NDArray forward(NDArray x) {
-        return forward(x, null);
-    }
-
-    @Override
-    public double flopsPerExample() {
-        return config.flops().total();
-    }
-
-    @Override
-    public int tokens() {
-        return config.sequenceLength();
-    }
-
     /**
      * Forward pass; when {@code trace} is given, intermediates are put into it under the fixture names
      * ({@code patch_tokens}, {@code tokens_with_pos}, {@code block<k>_out}, {@code final_norm}, {@code pooled}).
      */
+    @Override
     public NDArray forward(NDArray x, Map<String, NDArray> trace) {
         NDManager scope = x.getManager();
         NDArray p = v.patchEmbed.forward(x);

@@ -9,7 +9,7 @@ import org.tempora.tokens.PatchGeometry;
  * Shape of an AST: transformer width, depth, heads, MLP hidden size, the patch grid and the number of classes.
  * Presets follow the DeiT sizes AST uses (tiny 192/3, small 384/6, base 768/12, depth 12, MLP 4×).
  */
-public record AstConfig(int dim, int depth, int heads, int mlpHidden, PatchGeometry patches, int numClasses) {
+public record AstConfig(int dim, int depth, int heads, int mlpHidden, PatchGeometry patches, int numClasses) implements TokenGrid {
     public AstConfig {
         if (dim < 1 || depth < 0 || heads < 1 || mlpHidden < 1) {
             throw new ConfigException("AST needs dim, heads, mlp hidden >= 1 and depth >= 0");
@@ -52,6 +52,7 @@ public record AstConfig(int dim, int depth, int heads, int mlpHidden, PatchGeome
      *
      * <p>Matmul MACs: {@code C·D·pf·pt·N + depth·(L·(4D² + 2DM) + 2L²D) + D·classes}.
      */
+    @Override
     public FlopCount flops() {
         AstConfig c = this;
         PatchGeometry g = c.patches();

@@ -1,5 +1,7 @@
 package org.tempora.model;
 
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
 import org.tempora.nn.Parameter;
 import org.tempora.tokens.PatchEmbed;
 import org.tempora.tokens.PatchGeometry;
@@ -11,6 +13,27 @@ import org.tempora.tokens.PatchGeometry;
  * phase transitions resize exactly these two tensors.
  */
 public interface TokenBackbone extends Classifier {
+    /** Its config: width, patch grid, sequence length, FLOPs. */
+    TokenGrid config();
+
+    /** Forward pass; when {@code trace} is given, intermediates go into it under the fixture names. */
+    NDArray forward(NDArray x, Map<String, NDArray> trace);
+
+    @Override
+    default NDArray forward(NDArray x) {
+        return forward(x, null);
+    }
+
+    @Override
+    default double flopsPerExample() {
+        return config().flops().total();
+    }
+
+    @Override
+    default int tokens() {
+        return config().sequenceLength();
+    }
+
     PatchEmbed patchEmbed();
 
     Parameter posEmbed();
@@ -19,7 +42,9 @@ public interface TokenBackbone extends Classifier {
     int prefixTokens();
 
     /** Embedding width D. */
-    int width();
+    default int width() {
+        return config().dim();
+    }
 
     default PatchGeometry geometry() {
         return patchEmbed().geometry();

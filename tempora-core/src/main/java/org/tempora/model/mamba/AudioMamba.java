@@ -98,11 +98,6 @@ public final class AudioMamba extends Backbone implements TokenBackbone {
     }
 
     @Override
-    public int width() {
-        return config.dim();
-    }
-
-    @Override
     public Parameter posEmbed() {
         return posEmbed;
     }
@@ -121,26 +116,12 @@ public final class AudioMamba extends Backbone implements TokenBackbone {
         layers.forEach(l -> l.mixer.scanMode(mode));
     }
 
-    @Override
-    public NDArray forward(NDArray x) {
-        return forward(x, null);
-    }
-
-    @Override
-    public double flopsPerExample() {
-        return config.flops().total();
-    }
-
-    @Override
-    public int tokens() {
-        return config.sequenceLength();
-    }
-
     /**
      * Forward pass; when {@code trace} is given it receives {@code patch_tokens} [B,N,D], {@code tokens_with_pos}
      * [B,N+1,D] (class token at N // 2), {@code layer<i>_out} (mixer output of layer i) and {@code features} [B,D]
      * (normalised class token).
      */
+    @Override
     public NDArray forward(NDArray x, Map<String, NDArray> trace) {
         NDManager scope = x.getManager();
         NDArray p = patchEmbed.forward(x);

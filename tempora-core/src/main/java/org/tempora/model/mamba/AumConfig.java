@@ -11,7 +11,7 @@ import org.tempora.tokens.PatchGeometry;
  * Presets (reference-spec §5.2): tiny 192, small 384, base 768, depth 24; CPU-sized mini (192 wide, 4 layers) and
  * micro (64 wide, 2 layers).
  */
-public record AumConfig(int dim, int depth, Bimamba variant, PatchGeometry patches, int numClasses, SelectiveScan.Mode scan) {
+public record AumConfig(int dim, int depth, Bimamba variant, PatchGeometry patches, int numClasses, SelectiveScan.Mode scan) implements org.tempora.model.TokenGrid {
     public AumConfig {
         if (dim < 1 || depth < 1) throw new ConfigException("AuM needs dim and depth >= 1, got " + dim + " and " + depth);
         if (numClasses < 1) throw new ConfigException("number of classes must be >= 1, got " + numClasses);
@@ -61,6 +61,7 @@ public record AumConfig(int dim, int depth, Bimamba variant, PatchGeometry patch
      * up the count); {@code norm_f} over the class token only (all the head reads; tempora computes just that);
      * head Linear(D → classes) + bias.
      */
+    @Override
     public FlopCount flops() {
         AumConfig c = this;
         PatchGeometry g = c.patches();
