@@ -55,14 +55,14 @@ public final class Versions {
     }
 
     /**
-     * What shaped the numbers besides the config and data: when, which build, which engine threads and MKL settings,
+     * What shaped the numbers besides the config, the data and the library versions (recorded beside it): when, which
+     * build, which engine threads and MKL settings,
      * which CPU. Written into every model bundle.
      */
     public static Map<String, Object> provenance() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         m.put("git", git());
-        m.put("versions", all());
         Map<String, Object> rt = new LinkedHashMap<>();
         int threads;
         try {
