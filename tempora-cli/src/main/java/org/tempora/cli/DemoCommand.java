@@ -51,7 +51,7 @@ final class DemoCommand extends CliCommand {
         List<Path> files = new ArrayList<>();
         int[] classes = {0, 3, 5};
         for (int c : classes) {
-            float[] x = SyntheticDataset.generate(cfg.seed + 999, c, 0, 1.0);
+            float[] x = SyntheticDataset.generate(cfg.seed() + 999, c, 0, 1.0);
             Path f = examples.resolve(SyntheticDataset.CLASSES.get(c) + ".wav");
             WavWriter.write(f, new Waveform(x, SyntheticDataset.SAMPLE_RATE, f.toString()), WavWriter.Encoding.PCM_16);
             files.add(f);
@@ -59,7 +59,7 @@ final class DemoCommand extends CliCommand {
         int[] sequence = {1, 6, 8, 2};
         float[] longClip = new float[sequence.length * SyntheticDataset.SAMPLE_RATE];
         for (int i = 0; i < sequence.length; i++) {
-            float[] x = SyntheticDataset.generate(cfg.seed + 999, sequence[i], 1, 1.0);
+            float[] x = SyntheticDataset.generate(cfg.seed() + 999, sequence[i], 1, 1.0);
             System.arraycopy(x, 0, longClip, i * SyntheticDataset.SAMPLE_RATE, x.length);
         }
         Path lf = examples.resolve("sequence_clicks_fast-am_tone-gapped_noise-chirp_up.wav");

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.tempora.config.ConfigLoader;
+import org.tempora.config.ConfigValidator;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.train.phases.PhaseSchedule;
 import picocli.CommandLine.Option;
@@ -46,8 +47,10 @@ final class ExperimentOptions {
         if (seed != null) all.add("seed=" + seed);
         if (skipBad) all.add("data.skip_bad=true");
         ExperimentConfig c = ConfigLoader.load(preset, config, all);
-        if (phases != null) c.train.phases = PhaseSchedule.parseSpec(phases);
-        return c;
+        if (phases == null) return c;
+        ExperimentConfig withPhases = c.withTrain(c.train().withPhases(PhaseSchedule.parseSpec(phases)));
+        ConfigValidator.validate(withPhases, "--phases '" + phases + "'");
+        return withPhases;
     }
 
     private static String quote(String s) {

@@ -50,7 +50,7 @@ final class TrainCommand extends CliCommand {
     public Integer call() {
         ExperimentConfig cfg = exp.build();
         PrintWriter o = out();
-        Path runDir = out != null ? out : Path.of("runs", cfg.name);
+        Path runDir = out != null ? out : Path.of("runs", cfg.name());
         int n = threads.resolve();
         Path cacheRoot = cache != null ? cache : FeatureCache.defaultRoot();
         if (folds != null) return crossValidate(cfg, runDir, cacheRoot, n, o);

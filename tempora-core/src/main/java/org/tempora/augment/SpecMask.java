@@ -88,24 +88,24 @@ public final class SpecMask implements FeatureMasker {
      * @param bins mel bins of the examples (checked against the frequency height)
      */
     public static SpecMask fromConfig(ExperimentConfig cfg, int bins) {
-        ExperimentConfig.Augment a = cfg.augment;
-        ExperimentConfig.Tokens t = cfg.tokens;
+        ExperimentConfig.Augment a = cfg.augment();
+        ExperimentConfig.Tokens t = cfg.tokens();
         if (bins < 1) throw new ConfigException("SpecMask needs >= 1 mel bins, got " + bins);
         int w;
         int s;
-        switch (t.kind) {
+        switch (t.kind()) {
             case FFTP -> {
-                w = t.fftpWidth;
-                s = t.fftpStride;
+                w = t.fftpWidth();
+                s = t.fftpStride();
             }
             case SQUARE, RECT -> {
-                if (t.patch.size() != 2 || t.stride.size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
-                w = t.patch.get(1);
-                s = t.stride.get(1);
+                if (t.patch().size() != 2 || t.stride().size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
+                w = t.patch().get(1);
+                s = t.stride().get(1);
             }
             default -> throw new ConfigException("SpecMask: tokens.kind is not set (square, fftp)");
         }
-        return new SpecMask(a.specmaskRatio, a.specmaskLambda, Math.min(a.specmaskFreqHeight, bins), w, s, 0f);
+        return new SpecMask(a.specmaskRatio(), a.specmaskLambda(), Math.min(a.specmaskFreqHeight(), bins), w, s, 0f);
     }
 
     public double ratio() {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -30,13 +32,39 @@ import org.tempora.InvalidInputException;
  * deeply, lists are replaced. Unknown keys are errors that name the key.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** For trees and text; binding goes through {@link #mapper()}, which knows the registered kinds. */
+    private static final ObjectMapper YAML = newMapper();
+    private static volatile ObjectMapper bound;
+    private static volatile int boundVersion = -1;
+
+    /** The sections whose record is chosen by their {@code kind} key. */
+    private static final List<String> POLYMORPHIC = List.of("backbone", "resolution");
 
     private ConfigLoader() {}
+
+    private static ObjectMapper newMapper() {
+        return new ObjectMapper(new YAMLFactory()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    }
+
+    /** A mapper that binds every kind registered so far (rebuilt after a registration: Jackson caches subtypes). */
+    private static ObjectMapper mapper() {
+        int v = Kinds.version();
+        ObjectMapper m = bound;
+        if (m == null || boundVersion != v) {
+            m = newMapper();
+            for (String section : POLYMORPHIC) {
+                for (Kinds.Kind<?> k : Kinds.of(section).values()) m.registerSubtypes(new NamedType(k.type(), k.name()));
+            }
+            bound = m;
+            boundVersion = v;
+        }
+        return m;
+    }
 
     /** Names of the presets shipped in the jar. */
     public static List<String> presets() {
@@ -55,7 +83,7 @@ public final class ConfigLoader {
      * @param overrides {@code key.path=value} strings (values are YAML: {@code 5}, {@code [16, 4]}, {@code null})
      */
     public static ExperimentConfig load(String preset, Path file, List<String> overrides) {
-        ObjectNode tree = YAML.valueToTree(new ExperimentConfig());
+        ObjectNode tree = defaultsTree();
         if (preset != null) merge(tree, presetTree(preset, new HashSet<>()));
         if (file != null) merge(tree, fileTree(file));
         for (String o : overrides) applyOverride(tree, o);
@@ -72,26 +100,53 @@ public final class ConfigLoader {
         }
     }
 
-    /** Parses a config from YAML text (e.g. a run's config.yaml). */
+    /**
+     * Parses a config from YAML text a run or a bundle recorded (a run's config.yaml, model.json's {@code config}).
+     * Records written before the config became polymorphic by kind carried every kind's keys in {@code backbone} and
+     * {@code resolution} (an AST's {@code heads} under an Audio Mamba); keys the recorded kind does not have are
+     * dropped here, and only here: a config a user writes must not have them.
+     */
     public static ExperimentConfig fromYaml(String yaml, String source) {
         try {
-            ObjectNode tree = YAML.valueToTree(new ExperimentConfig());
+            ObjectNode tree = defaultsTree();
             JsonNode n = YAML.readTree(yaml);
-            if (n != null && n.isObject()) merge(tree, (ObjectNode) n);
+            if (n != null && n.isObject()) {
+                ObjectNode recorded = (ObjectNode) n;
+                for (String section : POLYMORPHIC) {
+                    if (recorded.get(section) instanceof ObjectNode sec) {
+                        Kinds.Kind<?> k = Kinds.of(section).get(sec.path("kind").asText("none"));
+                        if (k != null) sec.retain(fieldNames(YAML.valueToTree(k.defaults())));
+                    }
+                }
+                merge(tree, recorded);
+            }
             return bind(tree, source);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(source, "not valid YAML: " + e.getOriginalMessage());
         }
     }
 
-    /** A deep copy (through YAML). */
-    public static ExperimentConfig copy(ExperimentConfig c) {
-        return fromYaml(toYaml(c), "copy");
+    private static List<String> fieldNames(ObjectNode o) {
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** The defaults as a tree to merge sources into. */
+    private static ObjectNode defaultsTree() {
+        return YAML.valueToTree(ExperimentConfig.defaults());
+    }
+
+    /** The defaults of a polymorphic section's kind, or null for an unknown kind (the binder names it). */
+    private static ObjectNode kindDefaults(String section, String kind) {
+        Kinds.Kind<?> k = Kinds.of(section).get(kind);
+        return k == null ? null : YAML.valueToTree(k.defaults());
     }
 
     private static ExperimentConfig bind(ObjectNode tree, String source) {
         try {
-            ExperimentConfig c = YAML.treeToValue(tree, ExperimentConfig.class);
+            fillPhaseDefaults(tree);
+            ExperimentConfig c = mapper().treeToValue(tree, ExperimentConfig.class);
             ConfigValidator.validate(c, source);
             return c;
         } catch (UnrecognizedPropertyException e) {
@@ -102,7 +157,13 @@ public final class ConfigLoader {
                     path.append(ref.getFieldName());
                 }
             }
-            throw new ConfigException(source + ": unknown config key '" + path + "'");
+            String kind = e.getReferringClass() != null && BackboneSpec.class.isAssignableFrom(e.getReferringClass()) ? tree.path("backbone").path("kind").asText()
+                    : e.getReferringClass() != null && ResolutionSpec.class.isAssignableFrom(e.getReferringClass()) ? tree.path("resolution").path("kind").asText() : null;
+            throw new ConfigException(source + ": unknown config key '" + path + "'" + (kind == null ? "" : " (not a key of kind " + kind + ")"));
+        } catch (InvalidTypeIdException e) {
+            String section = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            throw new ConfigException(source + ": bad value for '" + section + ".kind': '" + e.getTypeId() + "' (expected "
+                    + String.join(", ", Kinds.of(section == null ? "" : section).keySet()) + ")");
         } catch (JsonMappingException e) {
             StringBuilder path = new StringBuilder();
             for (var ref : e.getPath()) {
@@ -163,14 +224,52 @@ public final class ConfigLoader {
         }
     }
 
-    /** Deep-merges {@code src} into {@code dst}: objects recursively, everything else replaced. */
+    /**
+     * Deep-merges a whole config tree {@code src} into {@code dst}: objects recursively, everything else replaced. A
+     * polymorphic section whose {@code kind} changes starts again from the new kind's defaults, keeping only the values
+     * of keys the new kind also has ({@code size}, {@code dim}…), so a preset's AST {@code heads} does not follow the
+     * backbone to Audio Mamba.
+     */
     static void merge(ObjectNode dst, ObjectNode src) {
+        for (String section : POLYMORPHIC) {
+            if (src.get(section) instanceof ObjectNode s && s.has("kind") && dst.get(section) instanceof ObjectNode d) {
+                changeKind(dst, section, d, s.get("kind").asText());
+            }
+        }
+        mergeObjects(dst, src);
+    }
+
+    private static void changeKind(ObjectNode dst, String section, ObjectNode current, String kind) {
+        if (kind.equals(current.path("kind").asText())) return;
+        ObjectNode fresh = kindDefaults(section, kind);
+        if (fresh == null) return;    // an unknown kind: binding names it with the kinds there are
+        Iterator<Map.Entry<String, JsonNode>> it = current.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().equals("kind") && fresh.has(e.getKey())) fresh.set(e.getKey(), e.getValue());
+        }
+        dst.set(section, fresh);
+    }
+
+    /** Every {@code train.phases} entry starts from {@link ExperimentConfig.Phase#DEFAULTS} (lists are replaced whole). */
+    private static void fillPhaseDefaults(ObjectNode tree) {
+        if (!(tree.path("train").get("phases") instanceof com.fasterxml.jackson.databind.node.ArrayNode phases)) return;
+        for (int i = 0; i < phases.size(); i++) {
+            if (phases.get(i) instanceof ObjectNode p) {
+                ObjectNode full = YAML.valueToTree(ExperimentConfig.Phase.DEFAULTS);
+                mergeObjects(full, p);
+                phases.set(i, full);
+            }
+        }
+    }
+
+    private static void mergeObjects(ObjectNode dst, ObjectNode src) {
         Iterator<Map.Entry<String, JsonNode>> it = src.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode cur = dst.get(e.getKey());
             if (cur != null && cur.isObject() && e.getValue().isObject()) {
-                merge((ObjectNode) cur, (ObjectNode) e.getValue());
+                mergeObjects((ObjectNode) cur, (ObjectNode) e.getValue());
             } else {
                 dst.set(e.getKey(), e.getValue());
             }
@@ -201,7 +300,14 @@ public final class ConfigLoader {
             node = (ObjectNode) next;
         }
         String last = parts[parts.length - 1];
-        if (!node.has(last)) throw new ConfigException("unknown config key '" + key + "' in override '" + override + "'");
+        if (parts.length == 2 && last.equals("kind") && POLYMORPHIC.contains(parts[0])) {
+            changeKind(tree, parts[0], node, value.asText());
+            node = (ObjectNode) tree.get(parts[0]);
+        }
+        if (!node.has(last)) {
+            String kind = parts.length == 2 && POLYMORPHIC.contains(parts[0]) ? " (not a key of kind " + node.path("kind").asText() + ")" : "";
+            throw new ConfigException("unknown config key '" + key + "' in override '" + override + "'" + kind);
+        }
         node.set(last, value);
     }
 }

@@ -3,9 +3,6 @@ package org.tempora.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArraySet;
 import org.tempora.ConfigException;
 
 /**
@@ -17,26 +14,9 @@ import org.tempora.ConfigException;
  * <p>Rules that need the data (the input length against a patch size, say) stay with the components that know it.
  */
 public final class ConfigValidator {
-    /** Valid {@code backbone.kind}s: the built-in ones and every kind registered since ({@code model.Components}). */
-    private static final Set<String> BACKBONE_KINDS = new CopyOnWriteArraySet<>(List.of("ast", "aum"));
-
     private final List<String> problems = new ArrayList<>();
 
     private ConfigValidator() {}
-
-    /** Valid {@code resolution.kind}s besides {@code none}: the built-in ones and every kind registered since. */
-    private static final Set<String> RESOLUTION_KINDS = new CopyOnWriteArraySet<>(
-            List.of("diffres", "avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift"));
-
-    /** Makes {@code kind} a valid {@code resolution.kind} (called by the resolution-stage registry). */
-    public static void allowResolutionKind(String kind) {
-        RESOLUTION_KINDS.add(kind);
-    }
-
-    /** Makes {@code kind} a valid {@code backbone.kind} (called by the backbone registry). */
-    public static void allowBackboneKind(String kind) {
-        BACKBONE_KINDS.add(kind);
-    }
 
     /** @throws ConfigException naming the first bad key path, prefixed by {@code source} */
     public static void validate(ExperimentConfig c, String source) {
@@ -50,122 +30,98 @@ public final class ConfigValidator {
     }
 
     private void check(ExperimentConfig c) {
-        ExperimentConfig.Data d = c.data;
-        oneOf("data.layout", d.layout, "auto", "speechcommands", "esc50", "audioset", "folders", "synthetic");
-        oneOf("data.speechcommands_classes", Integer.toString(d.speechcommandsClasses), "35", "12");
-        range("data.fold", d.fold, 1, 5);
-        range("data.train_fraction", d.trainFraction, Math.ulp(0.0), 1);
-        min("data.synthetic.clips_per_class", d.synthetic.clipsPerClass, 1);
-        min("data.synthetic.classes", d.synthetic.classes, 2);
-        positive("data.synthetic.seconds", d.synthetic.seconds);
+        ExperimentConfig.Data d = c.data();
+        oneOf("data.layout", d.layout(), "auto", "speechcommands", "esc50", "audioset", "folders", "synthetic");
+        oneOf("data.speechcommands_classes", Integer.toString(d.speechcommandsClasses()), "35", "12");
+        range("data.fold", d.fold(), 1, 5);
+        range("data.train_fraction", d.trainFraction(), Math.ulp(0.0), 1);
+        min("data.synthetic.clips_per_class", d.synthetic().clipsPerClass(), 1);
+        min("data.synthetic.classes", d.synthetic().classes(), 2);
+        positive("data.synthetic.seconds", d.synthetic().seconds());
 
-        ExperimentConfig.Features f = c.features;
-        range("features.sample_rate", f.sampleRate, 1000, 768000);
-        min("features.mel_bins", f.melBins, 4);
-        positive("features.frame_shift_ms", f.frameShiftMs);
-        positive("features.frame_length_ms", f.frameLengthMs);
-        oneOf("features.window", lower(f.window), "hanning", "povey", "hamming", "rectangular", "blackman");
-        min("features.target_frames", f.targetFrames, 1);
-        range("features.preemphasis", f.preemphasis, 0, 1);
-        min("features.dither", f.dither, 0);
-        min("features.low_freq", f.lowFreq, 0);
-        if (f.channel == null || !(f.channel.strip().equalsIgnoreCase("mix") || f.channel.strip().matches("\\d+"))) {
-            problems.add("bad value for 'features.channel': '" + f.channel + "' (a channel index or mix)");
+        ExperimentConfig.Features f = c.features();
+        range("features.sample_rate", f.sampleRate(), 1000, 768000);
+        min("features.mel_bins", f.melBins(), 4);
+        positive("features.frame_shift_ms", f.frameShiftMs());
+        positive("features.frame_length_ms", f.frameLengthMs());
+        oneOf("features.window", lower(f.window()), "hanning", "povey", "hamming", "rectangular", "blackman");
+        min("features.target_frames", f.targetFrames(), 1);
+        range("features.preemphasis", f.preemphasis(), 0, 1);
+        min("features.dither", f.dither(), 0);
+        min("features.low_freq", f.lowFreq(), 0);
+        if (f.channel() == null || !(f.channel().strip().equalsIgnoreCase("mix") || f.channel().strip().matches("\\d+"))) {
+            problems.add("bad value for 'features.channel': '" + f.channel() + "' (a channel index or mix)");
         }
-        if ((f.normMean == null) != (f.normStd == null)) problems.add("features.norm_mean and features.norm_std must be given together");
-        if (f.normStd != null && !(f.normStd > 0)) problems.add("bad value for 'features.norm_std': " + f.normStd + " (must be > 0)");
+        if ((f.normMean() == null) != (f.normStd() == null)) problems.add("features.norm_mean and features.norm_std must be given together");
+        if (f.normStd() != null && !(f.normStd() > 0)) problems.add("bad value for 'features.norm_std': " + f.normStd() + " (must be > 0)");
 
-        ExperimentConfig.Resolution r = c.resolution;
-        List<String> resolutionKinds = new ArrayList<>(List.of("none"));
-        resolutionKinds.addAll(RESOLUTION_KINDS);
-        oneOf("resolution.kind", r.kind, resolutionKinds.toArray(String[]::new));
-        if (r.kind.equals("none")) {
-            if (r.reduction != 0) problems.add("resolution.reduction is " + r.reduction + " but resolution.kind is none");
-        } else {
-            range("resolution.reduction", r.reduction, 0, 1 - 1e-9);
-        }
-        if (r.channels == null || r.channels.isEmpty()) problems.add("resolution.channels must name at least one of avg, max, pos");
-        else for (int i = 0; i < r.channels.size(); i++) oneOf("resolution.channels[" + i + "]", r.channels.get(i), "avg", "max", "pos");
-        if (r.channels != null && Set.copyOf(r.channels).size() != r.channels.size()) problems.add("resolution.channels repeats a channel: " + r.channels);
-        oneOf("resolution.maxpool", r.maxpool, "reference", "exact");
+        // the kind-specific sections check themselves (a registered kind brings its own rules)
+        if (c.resolution() == null) problems.add("bad value for 'resolution': null");
+        else problems.addAll(c.resolution().problems());
 
-        ExperimentConfig.Tokens t = c.tokens;
-        notNull("tokens.kind", t.kind);
-        pair("tokens.patch", t.patch);
-        pair("tokens.stride", t.stride);
-        min("tokens.fftp_width", t.fftpWidth, 1);
-        min("tokens.fftp_stride", t.fftpStride, 1);
+        ExperimentConfig.Tokens t = c.tokens();
+        notNull("tokens.kind", t.kind());
+        pair("tokens.patch", t.patch());
+        pair("tokens.stride", t.stride());
+        min("tokens.fftp_width", t.fftpWidth(), 1);
+        min("tokens.fftp_stride", t.fftpStride(), 1);
 
-        ExperimentConfig.Backbone b = c.backbone;
-        oneOf("backbone.kind", b.kind, new TreeSet<>(BACKBONE_KINDS).toArray(String[]::new));
-        oneOf("backbone.size", b.size, "tiny", "small", "base", "mini", "micro");
-        if (b.dim != null) min("backbone.dim", b.dim, 1);
-        if (b.depth != null) min("backbone.depth", b.depth, 1);
-        if (b.heads != null) {
-            min("backbone.heads", b.heads, 1);
-            if ("aum".equals(b.kind)) problems.add("backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
-            else if (b.dim != null && b.heads > 0 && b.dim % b.heads != 0) {
-                problems.add("backbone.dim " + b.dim + " is not divisible by backbone.heads " + b.heads);
-            }
-        }
-        oneOf("backbone.init", b.init, "timm", "xavier");
-        oneOf("backbone.bimamba", lower(b.bimamba), "none", "fo-fo", "v1", "fo-bi", "v2", "bi-bi");
-        oneOf("backbone.scan", lower(b.scan), "auto", "sequential", "parallel", "chunked");
-        min("backbone.scan_chunk", b.scanChunk, 1);
+        if (c.backbone() == null) problems.add("bad value for 'backbone': null");
+        else problems.addAll(c.backbone().problems());
 
-        ExperimentConfig.Augment a = c.augment;
-        min("augment.freqm", a.freqm, 0);
-        min("augment.timem", a.timem, 0);
-        range("augment.specmask_ratio", a.specmaskRatio, 0, 1);
-        range("augment.specmask_lambda", a.specmaskLambda, 0, 1);
-        min("augment.specmask_freq_height", a.specmaskFreqHeight, 1);
-        range("augment.mixup", a.mixup, 0, 1);
+        ExperimentConfig.Augment a = c.augment();
+        min("augment.freqm", a.freqm(), 0);
+        min("augment.timem", a.timem(), 0);
+        range("augment.specmask_ratio", a.specmaskRatio(), 0, 1);
+        range("augment.specmask_lambda", a.specmaskLambda(), 0, 1);
+        min("augment.specmask_freq_height", a.specmaskFreqHeight(), 1);
+        range("augment.mixup", a.mixup(), 0, 1);
 
-        ExperimentConfig.Train tr = c.train;
-        min("train.epochs", tr.epochs, 1);
-        min("train.batch_size", tr.batchSize, 1);
-        positive("train.lr", tr.lr);
-        min("train.weight_decay", tr.weightDecay, 0);
-        if (tr.betas == null || tr.betas.size() != 2) problems.add("train.betas needs two values (beta1, beta2)");
-        else for (int i = 0; i < 2; i++) range("train.betas[" + i + "]", tr.betas.get(i), 0, 1 - 1e-12);
-        positive("train.eps", tr.eps);
-        min("train.grad_clip", tr.gradClip, 0);
+        ExperimentConfig.Train tr = c.train();
+        min("train.epochs", tr.epochs(), 1);
+        min("train.batch_size", tr.batchSize(), 1);
+        positive("train.lr", tr.lr());
+        min("train.weight_decay", tr.weightDecay(), 0);
+        if (tr.betas() == null || tr.betas().size() != 2) problems.add("train.betas needs two values (beta1, beta2)");
+        else for (int i = 0; i < 2; i++) range("train.betas[" + i + "]", tr.betas().get(i), 0, 1 - 1e-12);
+        positive("train.eps", tr.eps());
+        min("train.grad_clip", tr.gradClip(), 0);
         // the closed choices are enums (Choices), bound by Jackson; only an explicit null gets this far
-        notNull("train.optimizer", tr.optimizer);
-        notNull("train.loss", tr.loss);
-        notNull("train.schedule.kind", tr.schedule.kind);
-        notNull("train.phase_switch", tr.phaseSwitch);
-        notNull("train.stop_rule", tr.stopRule);
-        notNull("eval.select", c.eval.select);
-        if (tr.weightAverage != null && !tr.weightAverage.isEmpty()) {   // the end is clamped to train.epochs
-            if (tr.weightAverage.size() != 2 || tr.weightAverage.contains(null)) problems.add("train.weight_average needs [start, end] epochs");
-            else if (tr.weightAverage.get(0) < 1 || tr.weightAverage.get(1) < tr.weightAverage.get(0) || tr.weightAverage.get(0) > tr.epochs) {
-                problems.add("bad value for 'train.weight_average': " + tr.weightAverage + " (1 <= start <= end, start <= train.epochs " + tr.epochs + ")");
+        notNull("train.optimizer", tr.optimizer());
+        notNull("train.loss", tr.loss());
+        notNull("train.schedule.kind", tr.schedule().kind());
+        notNull("train.phase_switch", tr.phaseSwitch());
+        notNull("train.stop_rule", tr.stopRule());
+        notNull("eval.select", c.eval().select());
+        if (tr.weightAverage() != null && !tr.weightAverage().isEmpty()) {   // the end is clamped to train.epochs
+            if (tr.weightAverage().size() != 2 || tr.weightAverage().contains(null)) problems.add("train.weight_average needs [start, end] epochs");
+            else if (tr.weightAverage().get(0) < 1 || tr.weightAverage().get(1) < tr.weightAverage().get(0) || tr.weightAverage().get(0) > tr.epochs()) {
+                problems.add("bad value for 'train.weight_average': " + tr.weightAverage() + " (1 <= start <= end, start <= train.epochs " + tr.epochs() + ")");
             }
         }
-        min("train.data_threads", tr.dataThreads, 0);
-        min("train.threads", tr.threads, 0);
-        min("train.schedule.warmup_steps", tr.schedule.warmupSteps, 0);
-        min("train.schedule.start", tr.schedule.start, 0);
-        min("train.schedule.step", tr.schedule.step, 1);
-        positive("train.schedule.gamma", tr.schedule.gamma);
-        range("train.schedule.min_lr_fraction", tr.schedule.minLrFraction, 0, 1);
-        for (int i = 0; i < tr.phases.size(); i++) {
-            ExperimentConfig.Phase p = tr.phases.get(i);
+        min("train.data_threads", tr.dataThreads(), 0);
+        min("train.threads", tr.threads(), 0);
+        min("train.schedule.warmup_steps", tr.schedule().warmupSteps(), 0);
+        min("train.schedule.start", tr.schedule().start(), 0);
+        min("train.schedule.step", tr.schedule().step(), 1);
+        positive("train.schedule.gamma", tr.schedule().gamma());
+        range("train.schedule.min_lr_fraction", tr.schedule().minLrFraction(), 0, 1);
+        for (int i = 0; i < tr.phases().size(); i++) {
+            ExperimentConfig.Phase p = tr.phases().get(i);
             String k = "train.phases[" + i + "]";
-            oneOf(k + ".method", p.method, "none", "fshift", "avgpool", "maxpool", "patch");
-            min(k + ".factor", p.factor, 1);
-            min(k + ".epochs", p.epochs, 0);
-            range(k + ".fraction", p.fraction, 0, 1);
-            oneOf(k + ".resize", p.resize, "pi", "bilinear");
+            oneOf(k + ".method", p.method(), "none", "fshift", "avgpool", "maxpool", "patch");
+            min(k + ".factor", p.factor(), 1);
+            min(k + ".epochs", p.epochs(), 0);
+            range(k + ".fraction", p.fraction(), 0, 1);
+            oneOf(k + ".resize", p.resize(), "pi", "bilinear");
         }
-        min("train.phase_patience", tr.phasePatience, 1);
-        min("train.phase_min_delta", tr.phaseMinDelta, 0);
+        min("train.phase_patience", tr.phasePatience(), 1);
+        min("train.phase_min_delta", tr.phaseMinDelta(), 0);
 
-        ExperimentConfig.Eval e = c.eval;
-        min("eval.batch_size", e.batchSize, 1);
-        min("eval.window_seconds", e.windowSeconds, 0);
-        min("eval.hop_seconds", e.hopSeconds, 0);
+        ExperimentConfig.Eval e = c.eval();
+        min("eval.batch_size", e.batchSize(), 1);
+        min("eval.window_seconds", e.windowSeconds(), 0);
+        min("eval.hop_seconds", e.hopSeconds(), 0);
     }
 
     private void notNull(String key, Object value) {

@@ -49,23 +49,23 @@ public final class DatasetLoader {
     private DatasetLoader() {}
 
     public static Dataset load(ExperimentConfig.Data d, long seed) {
-        if (d.path.equals("synthetic") || d.layout.equals("synthetic")) {
-            return SyntheticDataset.create(d.synthetic, seed);
+        if (d.path().equals("synthetic") || d.layout().equals("synthetic")) {
+            return SyntheticDataset.create(d.synthetic(), seed);
         }
-        Path dir = Path.of(d.path);
+        Path dir = Path.of(d.path());
         if (!Files.isDirectory(dir)) {
             throw new InvalidInputException(dir, Files.exists(dir) ? "not a folder" : "no such dataset folder");
         }
-        String layout = d.layout.equals("auto") ? detect(dir) : d.layout;
-        Bad bad = new Bad(d.skipBad);
+        String layout = d.layout().equals("auto") ? detect(dir) : d.layout();
+        Bad bad = new Bad(d.skipBad());
         Dataset ds = switch (layout) {
-            case "speechcommands" -> speechCommands(dir, d.speechcommandsClasses, seed, bad);
-            case "esc50" -> esc50(dir, d.fold, bad);
+            case "speechcommands" -> speechCommands(dir, d.speechcommandsClasses(), seed, bad);
+            case "esc50" -> esc50(dir, d.fold(), bad);
             case "audioset" -> audioset(dir, d, bad);
             case "folders" -> folders(dir, bad);
             default -> throw new ConfigException("unknown data.layout '" + layout + "' (auto, speechcommands, esc50, audioset, folders, synthetic)");
         };
-        if (d.trainFraction < 1.0) ds = subsample(ds, d.trainFraction, seed);
+        if (d.trainFraction() < 1.0) ds = subsample(ds, d.trainFraction(), seed);
         return ds;
     }
 
@@ -305,11 +305,11 @@ public final class DatasetLoader {
         }
         if (classes.isEmpty()) throw new InvalidInputException(csv, "no classes");
         Map<Split, List<Clip>> splits = new EnumMap<>(Split.class);
-        splits.put(Split.TRAIN, readJson(dir, d.audiosetTrain, mids, bad));
-        List<Clip> test = d.audiosetTest == null ? List.of() : readJson(dir, d.audiosetTest, mids, bad);
+        splits.put(Split.TRAIN, readJson(dir, d.audiosetTrain(), mids, bad));
+        List<Clip> test = d.audiosetTest() == null ? List.of() : readJson(dir, d.audiosetTest(), mids, bad);
         splits.put(Split.TEST, test);
         // AST validates on the evaluation set when no separate validation JSON is given
-        splits.put(Split.VALID, d.audiosetValid == null ? test : readJson(dir, d.audiosetValid, mids, bad));
+        splits.put(Split.VALID, d.audiosetValid() == null ? test : readJson(dir, d.audiosetValid(), mids, bad));
         return new Dataset(dir.getFileName().toString(), "audioset", classes, true, splits, List.of(), bad.skipped);
     }
 

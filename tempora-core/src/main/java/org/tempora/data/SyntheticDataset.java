@@ -37,21 +37,21 @@ public final class SyntheticDataset {
     private SyntheticDataset() {}
 
     public static Dataset create(ExperimentConfig.Synthetic s, long seed) {
-        if (s.classes < 2 || s.classes > CLASSES.size()) throw new ConfigException("data.synthetic.classes must be in 2.." + CLASSES.size());
-        if (s.clipsPerClass < 5) throw new ConfigException("data.synthetic.clips_per_class must be >= 5");
-        if (!(s.seconds >= 0.1 && s.seconds <= 30)) throw new ConfigException("data.synthetic.seconds must be in [0.1, 30]");
+        if (s.classes() < 2 || s.classes() > CLASSES.size()) throw new ConfigException("data.synthetic.classes must be in 2.." + CLASSES.size());
+        if (s.clipsPerClass() < 5) throw new ConfigException("data.synthetic.clips_per_class must be >= 5");
+        if (!(s.seconds() >= 0.1 && s.seconds() <= 30)) throw new ConfigException("data.synthetic.seconds must be in [0.1, 30]");
         Map<Split, List<Clip>> splits = new EnumMap<>(Split.class);
         for (Split sp : Split.values()) splits.put(sp, new ArrayList<>());
-        int nTrain = (int) Math.round(s.clipsPerClass * 0.6);
-        int nValid = (int) Math.round(s.clipsPerClass * 0.2);
-        for (int c = 0; c < s.classes; c++) {
-            for (int i = 0; i < s.clipsPerClass; i++) {
+        int nTrain = (int) Math.round(s.clipsPerClass() * 0.6);
+        int nValid = (int) Math.round(s.clipsPerClass() * 0.2);
+        for (int c = 0; c < s.classes(); c++) {
+            for (int i = 0; i < s.clipsPerClass(); i++) {
                 Split sp = i < nTrain ? Split.TRAIN : i < nTrain + nValid ? Split.VALID : Split.TEST;
-                Generated g = new Generated(seed, c, i, s.seconds);
+                Generated g = new Generated(seed, c, i, s.seconds());
                 splits.get(sp).add(new Clip(CLASSES.get(c) + "/" + i, g, new int[] {c}));
             }
         }
-        return new Dataset("synthetic", "synthetic", CLASSES.subList(0, s.classes), false, splits, List.of(), List.of());
+        return new Dataset("synthetic", "synthetic", CLASSES.subList(0, s.classes()), false, splits, List.of(), List.of());
     }
 
     /** One generated clip. */

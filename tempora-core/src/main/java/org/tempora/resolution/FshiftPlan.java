@@ -25,7 +25,7 @@ public record FshiftPlan(double frameShiftMs, int targetFrames) {
 
     /** The plan for a config's features and {@code resolution.reduction}. */
     public static FshiftPlan of(ExperimentConfig cfg) {
-        return of(cfg.features.frameShiftMs, cfg.features.targetFrames, cfg.resolution.reduction);
+        return of(cfg.features().frameShiftMs(), cfg.features().targetFrames(), cfg.resolution().reduction());
     }
 
     /**
@@ -34,10 +34,7 @@ public record FshiftPlan(double frameShiftMs, int targetFrames) {
      */
     public static ExperimentConfig applyTo(ExperimentConfig cfg) {
         FshiftPlan p = of(cfg);
-        ExperimentConfig c = ConfigLoader.copy(cfg);
-        c.features.frameShiftMs = p.frameShiftMs();
-        c.features.targetFrames = p.targetFrames();
-        return c;
+        return cfg.withFeatures(cfg.features().withFraming(p.frameShiftMs(), p.targetFrames()));
     }
 
     /** Hop in samples at a sample rate, as the fbank computes it. */

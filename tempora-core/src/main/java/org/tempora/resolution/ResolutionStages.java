@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tempora.ConfigException;
-import org.tempora.config.ConfigValidator;
+import org.tempora.config.Kinds;
+import org.tempora.config.ResolutionSpec;
 import org.tempora.config.ExperimentConfig;
 
 /**
@@ -19,35 +20,45 @@ public final class ResolutionStages {
     private ResolutionStages() {}
 
     /**
-     * Builds one kind of stage for an input of {@code frames × bins} (the reduction is already checked to leave at least
-     * one frame, except for fshift, which keeps the frame count).
+     * Builds one kind of stage from its config record for an input of {@code frames × bins} (the reduction is already
+     * checked to leave at least one frame, except for fshift, which keeps the frame count).
      */
     @FunctionalInterface
-    public interface Factory {
-        ResolutionStage build(ExperimentConfig cfg, int frames, int bins, NDManager manager, long seed);
+    public interface Factory<S extends ResolutionSpec> {
+        ResolutionStage build(S spec, ExperimentConfig cfg, int frames, int bins, NDManager manager, long seed);
     }
 
-    private static final Map<String, Factory> KINDS = new ConcurrentHashMap<>();
+    private record Entry<S extends ResolutionSpec>(Class<S> type, Factory<S> factory) {
+        ResolutionStage build(ResolutionSpec spec, ExperimentConfig cfg, int frames, int bins, NDManager m, long seed) {
+            return factory.build(type.cast(spec), cfg, frames, bins, m, seed);
+        }
+    }
+
+    private static final Map<String, Entry<?>> KINDS = new ConcurrentHashMap<>();
 
     static {
-        register("diffres", (cfg, frames, bins, m, seed) -> new DiffRes(m, frames, bins, cfg.resolution.reduction,
-                channels(cfg.resolution.channels), cfg.resolution.learnPosEmb,
-                DiffRes.MaxPoolMode.parse(cfg.resolution.maxpool == null ? "reference" : cfg.resolution.maxpool), seed));
-        register("avgpool", (cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVG, frames, bins, cfg.resolution.reduction));
-        register("maxpool", (cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.MAX, frames, bins, cfg.resolution.reduction));
-        register("avgmax", (cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVGMAX, frames, bins, cfg.resolution.reduction));
-        register("uniform", (cfg, frames, bins, m, seed) -> new UniformSampling(frames, cfg.resolution.reduction));
-        register("spectral", (cfg, frames, bins, m, seed) -> new SpectralPooling(m, frames, bins, cfg.resolution.reduction));
-        register("fshift", (cfg, frames, bins, m, seed) -> new Fshift(frames, new FshiftPlan(cfg.features.frameShiftMs, frames)));
+        register("diffres", ResolutionSpec.DiffRes.class, ResolutionSpec.DiffRes.DEFAULTS, (r, cfg, frames, bins, m, seed) ->
+                new DiffRes(m, frames, bins, r.reduction(), channels(r.channels()), r.learnPosEmb(), DiffRes.MaxPoolMode.parse(r.maxpool()), seed));
+        pooling("avgpool", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVG, frames, bins, r.reduction()));
+        pooling("maxpool", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.MAX, frames, bins, r.reduction()));
+        pooling("avgmax", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVGMAX, frames, bins, r.reduction()));
+        pooling("uniform", (r, cfg, frames, bins, m, seed) -> new UniformSampling(frames, r.reduction()));
+        pooling("spectral", (r, cfg, frames, bins, m, seed) -> new SpectralPooling(m, frames, bins, r.reduction()));
+        pooling("fshift", (r, cfg, frames, bins, m, seed) -> new Fshift(frames, new FshiftPlan(cfg.features().frameShiftMs(), frames)));
     }
 
-    /** Adds (or replaces) a {@code resolution.kind}; also makes it valid for {@link ConfigValidator}. */
-    public static void register(String kind, Factory factory) {
-        if (kind == null || !kind.matches("[a-z][a-z0-9_-]*") || kind.equals("none")) {
-            throw new IllegalArgumentException("resolution kind must be a lower-case name other than none, got " + kind);
-        }
-        KINDS.put(kind, factory);
-        ConfigValidator.allowResolutionKind(kind);
+    private static void pooling(String kind, Factory<ResolutionSpec.Pooling> f) {
+        register(kind, ResolutionSpec.Pooling.class, ResolutionSpec.Pooling.defaults(kind), f);
+    }
+
+    /**
+     * Adds (or replaces) a {@code resolution.kind}: its config record type (bound from the {@code resolution} section
+     * when it names {@code kind}), the values of the keys a config leaves out, and its factory.
+     */
+    public static <S extends ResolutionSpec> void register(String kind, Class<S> type, S defaults, Factory<S> factory) {
+        if ("none".equals(kind)) throw new IllegalArgumentException("resolution kind none is the absence of a stage");
+        Kinds.registerResolution(kind, type, defaults);
+        KINDS.put(kind, new Entry<>(type, factory));
     }
 
     /** Output length of a stage with reduction δ: {@code t = int(T·(1−δ))} computed in double, as the reference. */
@@ -61,20 +72,19 @@ public final class ResolutionStages {
      * @param seed   initialisation seed (DiffRes's estimator)
      */
     public static ResolutionStage build(ExperimentConfig cfg, int frames, int bins, NDManager manager, long seed) {
-        ExperimentConfig.Resolution r = cfg.resolution;
-        String kind = r.kind == null ? "none" : r.kind.trim();
-        if (kind.equals("none")) return null;
-        Factory f = KINDS.get(kind);
-        if (f == null) {
-            throw new ConfigException("unknown resolution.kind '" + kind + "' (none, " + String.join(", ", new TreeSet<>(KINDS.keySet())) + ")");
+        ResolutionSpec r = cfg.resolution();
+        if (r.kind().equals("none")) return null;
+        Entry<?> e = KINDS.get(r.kind());
+        if (e == null) {
+            throw new ConfigException("unknown resolution.kind '" + r.kind() + "' (none, " + String.join(", ", new TreeSet<>(KINDS.keySet())) + ")");
         }
-        if (!(r.reduction >= 0 && r.reduction < 1)) {
-            throw new ConfigException("resolution.reduction must be in [0, 1), got " + r.reduction);
+        if (!(r.reduction() >= 0 && r.reduction() < 1)) {
+            throw new ConfigException("resolution.reduction must be in [0, 1), got " + r.reduction());
         }
-        if (!kind.equals("fshift") && outputFrames(frames, r.reduction) < 1) {
-            throw new ConfigException("resolution.reduction " + r.reduction + " leaves no frame of " + frames);
+        if (!r.kind().equals("fshift") && outputFrames(frames, r.reduction()) < 1) {
+            throw new ConfigException("resolution.reduction " + r.reduction() + " leaves no frame of " + frames);
         }
-        return f.build(cfg, frames, bins, manager, seed);
+        return e.build(r, cfg, frames, bins, manager, seed);
     }
 
     private static List<DiffRes.Channel> channels(List<String> names) {

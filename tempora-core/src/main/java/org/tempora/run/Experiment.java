@@ -68,8 +68,7 @@ public final class Experiment {
         if (folds.isEmpty()) throw new ConfigException("cross-validation needs at least one fold");
         Map<String, List<Double>> values = new LinkedHashMap<>();
         for (int fold : folds) {
-            ExperimentConfig c = ConfigLoader.copy(cfg);
-            c.data.fold = fold;
+            ExperimentConfig c = cfg.withData(cfg.data().withFold(fold));
             l.onStage("fold " + fold);
             Summary s = train(c, new Options(o.runDir().resolve("fold" + fold), o.cacheRoot(), o.resume(), o.overwrite(), o.threads()), l);
             onFold.accept(fold, s);
@@ -89,16 +88,16 @@ public final class Experiment {
     public static Summary train(ExperimentConfig cfg, Options o, RunListener l) {
         RunFiles run = new RunFiles(o.runDir());
         prepareRunDir(run, o);
-        Engines.configureThreads(cfg.train.threads > 0 ? cfg.train.threads : o.threads());
+        Engines.configureThreads(cfg.train().threads() > 0 ? cfg.train().threads() : o.threads());
         run.writeText(run.config(), ConfigLoader.toYaml(cfg));
-        int dataThreads = cfg.train.dataThreads > 0 ? cfg.train.dataThreads : Math.max(1, o.threads());
+        int dataThreads = cfg.train().dataThreads() > 0 ? cfg.train().dataThreads() : Math.max(1, o.threads());
         PreparedData data = PreparedData.prepare(cfg, o.cacheRoot(), dataThreads, l);
         var train = data.sources.get(Split.TRAIN);
         var valid = data.sources.get(Split.VALID);
         var test = data.sources.getOrDefault(Split.TEST, valid);
         boolean multi = data.dataset.multiLabel();
         writeRunJson(run, cfg, data, "training", Map.of());
-        PhaseSchedule schedule = PhaseSchedule.of(cfg.train);
+        PhaseSchedule schedule = PhaseSchedule.of(cfg.train());
         try (NDManager manager = Engine.getInstance().newBaseManager()) {
             Trained t = schedule.isMultiPhase()
                     ? trainPhases(cfg, schedule, data, o, run, l, manager)
@@ -112,7 +111,7 @@ public final class Experiment {
                 throw new UncheckedIOException("cannot write " + run.model() + ": " + e.getMessage(), e);
             }
             l.onStage("evaluating the " + (data.sources.containsKey(Split.TEST) ? "test" : "validation") + " split (" + test.size() + " clips)");
-            Evaluator.Scores scores = Evaluator.run(model, test, cfg.eval.batchSize, multi);
+            Evaluator.Scores scores = Evaluator.run(model, test, cfg.eval().batchSize(), multi);
             EvalResult er = Evaluation.result(scores.logits(), test, multi);
             Map<String, Object> numbers = new LinkedHashMap<>();
             numbers.put("selected", selected);
@@ -123,7 +122,7 @@ public final class Experiment {
             numbers.put("test", er.asMap());
             numbers.put("test_loss", scores.loss());
             numbers.put("parameters", model.parameterCount());
-            numbers.putAll(Evaluation.costs(cfg, model, test, cfg.eval.batchSize));
+            numbers.putAll(Evaluation.costs(cfg, model, test, cfg.eval().batchSize()));
             numbers.put("train_flops", PhaseAccounting.total(PhaseAccounting.fromRecords(result.history())).flops());
             if (schedule.isMultiPhase()) numbers.put("phases", phaseTable(schedule, result.history(), t.descriptions()));
             ModelBundle.write(run, cfg, data, model);
@@ -167,9 +166,9 @@ public final class Experiment {
         TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(train.frames(), train.bins(),
                 data.dataset.numClasses(), data.normMean, data.normStd), manager);
         l.onStage(String.format(Locale.ROOT, "training %s (%.2f M parameters, %d tokens) on %d clips, validating on %d",
-                cfg.backbone.kind, model.parameterCount() / 1e6, model.tokens(), train.size(), valid.size()));
+                cfg.backbone().kind(), model.parameterCount() / 1e6, model.tokens(), train.size(), valid.size()));
         Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l);
-        if (cfg.eval.testEachEpoch && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+        if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
         Trainer.Result r = trainer.fit(o.resume());
         return new Trained(model, r, List.of());
     }
@@ -184,11 +183,9 @@ public final class Experiment {
      */
     private static Trained trainPhases(ExperimentConfig cfg, PhaseSchedule schedule, PreparedData full, Options o, RunFiles run,
                                        RunListener l, NDManager manager) {
-        ExperimentConfig pinned = ConfigLoader.copy(cfg);
-        pinned.features.normMean = full.normMean;
-        pinned.features.normStd = full.normStd;
-        PhaseControl control = PhaseControl.of(cfg.train);
-        int dataThreads = cfg.train.dataThreads > 0 ? cfg.train.dataThreads : Math.max(1, o.threads());
+        ExperimentConfig pinned = cfg.withFeatures(cfg.features().withNorm(full.normMean, full.normStd));
+        PhaseControl control = PhaseControl.of(cfg.train());
+        int dataThreads = cfg.train().dataThreads() > 0 ? cfg.train().dataThreads() : Math.max(1, o.threads());
         CheckpointState ck = o.resume() ? CheckpointState.read(run) : null;
         List<EpochRecord> history = new ArrayList<>();
         List<String> descriptions = new ArrayList<>();
@@ -209,8 +206,8 @@ public final class Experiment {
                 history = new ArrayList<>(ck.history().subList(0, Math.max(0, ck.history().size() - ck.phaseEpochsDone())));
                 seconds = ck.trainSeconds();
             }
-            ExperimentConfig pcfg = in.config(pinned);
-            if (last) pcfg.train.epochs = schedule.finalPhaseEpochs(offset);
+            ExperimentConfig inPhase = in.config(pinned);
+            ExperimentConfig pcfg = last ? inPhase.withTrain(inPhase.train().withEpochs(schedule.finalPhaseEpochs(offset))) : inPhase;
             PreparedData data = in.ownFeatures() ? PreparedData.prepare(pcfg, full.dataset, o.cacheRoot(), dataThreads, l) : full;
             var train = data.sources.get(Split.TRAIN);
             var valid = data.sources.get(Split.VALID);
@@ -223,7 +220,7 @@ public final class Experiment {
                         + " (tokens " + rep.tokensBefore() + " → " + rep.tokensAfter() + ")");
                 prevManager.close();
             }
-            l.onStage(String.format(Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train.epochs));
+            l.onStage(String.format(Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train().epochs()));
             Predicate<EpochRecord> stop;
             if (last) {
                 stop = rec -> control.stopFinal(rec.validMetric());
@@ -236,7 +233,7 @@ public final class Experiment {
             }
             Trainer.Phase phase = new Trainer.Phase(i + 1, last, offset, history, seconds, stop);
             Trainer trainer = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase);
-            if (cfg.eval.testEachEpoch && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+            if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
             result = trainer.fit(resumeHere);
             history = new ArrayList<>(result.history());
             seconds = result.trainSeconds();
@@ -270,11 +267,11 @@ public final class Experiment {
      * own front-end and normalisation.
      */
     public static EvalSummary evaluate(ModelBundle m, String dataPath, Split split, Path cacheRoot, int threads, boolean skipBad, RunListener l) {
-        ExperimentConfig cfg = ConfigLoader.copy(m.config);
-        if (dataPath != null) cfg.data.path = dataPath;
-        if (skipBad) cfg.data.skipBad = true;
-        cfg.features.normMean = (double) m.model.normMean();
-        cfg.features.normStd = (double) m.model.normStd();
+        ExperimentConfig.Data d = m.config.data();
+        if (dataPath != null) d = d.withPath(dataPath);
+        if (skipBad) d = d.withSkipBad(true);
+        ExperimentConfig cfg = m.config.withData(d)
+                .withFeatures(m.config.features().withNorm((double) m.model.normMean(), (double) m.model.normStd()));
         PreparedData data = PreparedData.prepare(cfg, cacheRoot, threads, l);
         if (!data.dataset.classes().equals(m.classes)) {
             throw new ConfigException("the dataset's classes " + data.dataset.classes() + " differ from the model's " + m.classes);
@@ -282,22 +279,22 @@ public final class Experiment {
         var src = data.sources.get(split);
         if (src == null) throw new ConfigException("the dataset has no " + split.key() + " split");
         l.onStage("evaluating " + src.size() + " clips of the " + split.key() + " split");
-        Evaluator.Scores scores = Evaluator.run(m.model, src, cfg.eval.batchSize, m.multiLabel);
+        Evaluator.Scores scores = Evaluator.run(m.model, src, cfg.eval().batchSize(), m.multiLabel);
         EvalResult er = Evaluation.result(scores.logits(), src, m.multiLabel);
-        return new EvalSummary(er, scores.loss(), src.size(), split.key(), cfg.data.path,
-                Evaluation.costs(cfg, m.model, src, cfg.eval.batchSize));
+        return new EvalSummary(er, scores.loss(), src.size(), split.key(), cfg.data().path(),
+                Evaluation.costs(cfg, m.model, src, cfg.eval().batchSize()));
     }
 
     /** Loads the final weights into the model: best (default), last, or the weight average. */
     static String selectFinal(ExperimentConfig cfg, TemporaModel model, RunFiles run, Trainer.Result r) {
-        List<Integer> wa = cfg.train.weightAverage;
+        List<Integer> wa = cfg.train().weightAverage();
         if (wa != null && !wa.isEmpty()) {
             if (wa.size() != 2 || wa.get(0) < 1 || wa.get(1) < wa.get(0)) throw new ConfigException("train.weight_average must be [start, end] epochs");
-            int end = Math.min(wa.get(1), cfg.train.epochs);
+            int end = Math.min(wa.get(1), cfg.train().epochs());
             WeightAverage.apply(model, run, wa.get(0), end);
             return "weight average of epochs " + wa.get(0) + "-" + end;
         }
-        if (cfg.eval.select == Choices.Select.LAST) return "last epoch (" + cfg.train.epochs + ")";
+        if (cfg.eval().select() == Choices.Select.LAST) return "last epoch (" + cfg.train().epochs() + ")";
         model.load(run.bestModel());
         return "best validation epoch (" + r.bestEpoch() + ")";
     }
@@ -326,16 +323,16 @@ public final class Experiment {
 
     static void writeRunJson(RunFiles run, ExperimentConfig cfg, PreparedData data, String status, Map<String, Object> numbers) {
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("name", cfg.name);
+        j.put("name", cfg.name());
         j.put("status", status);
-        j.put("seed", cfg.seed);
+        j.put("seed", cfg.seed());
         j.put("versions", Versions.all());
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", data.dataset.name());
         d.put("layout", data.dataset.layout());
-        d.put("path", cfg.data.path);
+        d.put("path", cfg.data().path());
         d.put("digest", data.digest);
-        d.put("recipe_digest", Versions.recipeDigest(cfg.data.path));
+        d.put("recipe_digest", Versions.recipeDigest(cfg.data().path()));
         d.put("classes", data.dataset.classes());
         for (Split s : Split.values()) d.put(s.key() + "_clips", data.sources.containsKey(s) ? data.sources.get(s).size() : 0);
         d.put("skipped", data.dataset.skipped());

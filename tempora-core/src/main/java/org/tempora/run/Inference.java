@@ -75,7 +75,7 @@ public final class Inference {
         boolean was = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         float[][] out = new float[n][];
-        int batch = Math.max(1, m.config.eval.batchSize);
+        int batch = Math.max(1, m.config.eval().batchSize());
         try {
             for (int start = 0; start < n; start += batch) {
                 int b = Math.min(batch, n - start);

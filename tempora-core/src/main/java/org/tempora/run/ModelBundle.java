@@ -47,7 +47,7 @@ public final class ModelBundle implements AutoCloseable {
     static void write(RunFiles run, ExperimentConfig cfg, PreparedData data, TemporaModel model) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("format", FORMAT);
-        j.put("name", cfg.name);
+        j.put("name", cfg.name());
         j.put("classes", data.dataset.classes());
         j.put("multi_label", data.dataset.multiLabel());
         j.put("norm_mean", data.normMean);
@@ -104,7 +104,7 @@ public final class ModelBundle implements AutoCloseable {
      * before front-ends were recorded, the one its config describes (what training ran then).
      */
     static FrontEnd frontEnd(JsonNode j, ExperimentConfig cfg, Path json) {
-        if (!j.has("front_end")) return PreparedData.frontEnd(cfg.features);
+        if (!j.has("front_end")) return PreparedData.frontEnd(cfg.features());
         try {
             Map<String, Object> m = RunFiles.JSON.convertValue(j.get("front_end"), new TypeReference<Map<String, Object>>() {});
             FrontEnd fe = FrontEnd.fromDescription(m);

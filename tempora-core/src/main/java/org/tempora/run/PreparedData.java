@@ -51,24 +51,24 @@ public final class PreparedData {
 
     /** The raw (un-normalised, padded) front-end of a config. */
     public static FrontEnd frontEnd(ExperimentConfig.Features f) {
-        FbankOptions o = FbankOptions.ast(f.sampleRate).withNumMelBins(f.melBins).withFrameShiftMs(f.frameShiftMs)
-                .withFrameLengthMs(f.frameLengthMs).withWindow(WindowType.parse(f.window))
-                .withFrequencyRange(f.lowFreq, f.highFreq).withPreemphasis(f.preemphasis)
-                .withDither(f.dither, f.ditherSeed).withRemoveDcOffset(f.removeDcOffset).withSnipEdges(f.snipEdges)
-                .withUsePower(f.usePower);
-        if (f.targetFrames < 1) throw new ConfigException("features.target_frames must be >= 1");
-        return new FrontEnd(o, FrontEnd.parseChannel(f.channel), f.targetFrames, Double.NaN, Double.NaN);
+        FbankOptions o = FbankOptions.ast(f.sampleRate()).withNumMelBins(f.melBins()).withFrameShiftMs(f.frameShiftMs())
+                .withFrameLengthMs(f.frameLengthMs()).withWindow(WindowType.parse(f.window()))
+                .withFrequencyRange(f.lowFreq(), f.highFreq()).withPreemphasis(f.preemphasis())
+                .withDither(f.dither(), f.ditherSeed()).withRemoveDcOffset(f.removeDcOffset()).withSnipEdges(f.snipEdges())
+                .withUsePower(f.usePower());
+        if (f.targetFrames() < 1) throw new ConfigException("features.target_frames must be >= 1");
+        return new FrontEnd(o, FrontEnd.parseChannel(f.channel()), f.targetFrames(), Double.NaN, Double.NaN);
     }
 
     public static PreparedData prepare(ExperimentConfig cfg, Path cacheRoot, int threads, RunListener l) {
-        l.onStage("reading the dataset (" + cfg.data.path + ")");
-        Dataset ds = DatasetLoader.load(cfg.data, cfg.seed);
+        l.onStage("reading the dataset (" + cfg.data().path() + ")");
+        Dataset ds = DatasetLoader.load(cfg.data(), cfg.seed());
         for (String s : ds.skipped()) l.onNote("skipped " + s);
         return prepare(cfg, ds, cacheRoot, threads, l);
     }
 
     public static PreparedData prepare(ExperimentConfig cfg, Dataset ds, Path cacheRoot, int threads, RunListener l) {
-        FrontEnd fe = frontEnd(cfg.features);
+        FrontEnd fe = frontEnd(cfg.features());
         FeatureCache cache = new FeatureCache(cacheRoot);
         Map<Split, FeatureSet> sets = new EnumMap<>(Split.class);
         for (Split s : Split.values()) {
@@ -76,7 +76,7 @@ public final class PreparedData {
             if (clips.isEmpty()) continue;
             l.onStage("features of the " + s.key() + " split (" + clips.size() + " clips)");
             int total = clips.size();
-            FeatureSet fs = cache.get(clips, fe, threads, cfg.data.skipBad, done -> l.onProgress(done, total));
+            FeatureSet fs = cache.get(clips, fe, threads, cfg.data().skipBad(), done -> l.onProgress(done, total));
             for (String p : fs.skipped()) l.onNote("skipped " + p);
             sets.put(s, fs);
         }
@@ -84,22 +84,22 @@ public final class PreparedData {
         if (!sets.containsKey(Split.VALID)) throw new ConfigException(ds.name() + ": the validation split is empty");
         double mean;
         double std;
-        boolean computed = cfg.features.normMean == null || cfg.features.normStd == null;
+        boolean computed = cfg.features().normMean() == null || cfg.features().normStd() == null;
         if (computed) {
             double[] ms = meanStd(sets.get(Split.TRAIN));
             mean = ms[0];
             std = ms[1];
             l.onNote(String.format(Locale.ROOT, "normalisation computed on the training split: mean %.4f, std %.4f", mean, std));
         } else {
-            mean = cfg.features.normMean;
-            std = cfg.features.normStd;
+            mean = cfg.features().normMean();
+            std = cfg.features().normStd();
         }
         PreparedData pd = new PreparedData(ds, fe, mean, std, computed, digest(ds, fe));
         pd.features.putAll(sets);
         FeatureMasker masker = masker(cfg, fe.fbank().numMelBins());
         for (Map.Entry<Split, FeatureSet> e : sets.entrySet()) {
             FeatureBatchSource.Augment aug = e.getKey() == Split.TRAIN
-                    ? new FeatureBatchSource.Augment(masker, cfg.augment.mixup, cfg.augment.noise, std)
+                    ? new FeatureBatchSource.Augment(masker, cfg.augment().mixup(), cfg.augment().noise(), std)
                     : FeatureBatchSource.Augment.none();
             pd.sources.put(e.getKey(), new FeatureBatchSource(e.getValue(), ds.split(e.getKey()), ds.numClasses(), fe, aug));
         }
@@ -108,14 +108,14 @@ public final class PreparedData {
 
     /** The masking augmentation a config names: SpecMask (augment.specmask_ratio > 0), SpecAugment, or none. */
     public static FeatureMasker masker(ExperimentConfig cfg, int bins) {
-        ExperimentConfig.Augment a = cfg.augment;
-        if (a.specmaskRatio > 0) {
-            if (a.freqm > 0 || a.timem > 0) throw new ConfigException("choose SpecMask (augment.specmask_ratio) or SpecAugment (augment.freqm/timem), not both");
+        ExperimentConfig.Augment a = cfg.augment();
+        if (a.specmaskRatio() > 0) {
+            if (a.freqm() > 0 || a.timem() > 0) throw new ConfigException("choose SpecMask (augment.specmask_ratio) or SpecAugment (augment.freqm/timem), not both");
             return SpecMask.fromConfig(cfg, bins);
         }
-        if (a.freqm < 0 || a.timem < 0) throw new ConfigException("augment.freqm and augment.timem must be >= 0");
-        if (a.freqm == 0 && a.timem == 0) return null;
-        return (x, off, t, f, rng) -> SpecAugment.apply(x, off, t, f, a.freqm, a.timem, rng);
+        if (a.freqm() < 0 || a.timem() < 0) throw new ConfigException("augment.freqm and augment.timem must be >= 0");
+        if (a.freqm() == 0 && a.timem() == 0) return null;
+        return (x, off, t, f, rng) -> SpecAugment.apply(x, off, t, f, a.freqm(), a.timem(), rng);
     }
 
     /** Exact mean and std over every cell of every cached example (padding included, as the model sees it). */

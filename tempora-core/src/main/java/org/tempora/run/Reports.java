@@ -19,11 +19,11 @@ final class Reports {
 
     static void write(RunFiles run, ExperimentConfig cfg, PreparedData data, List<EpochRecord> history, EvalResult test,
                       Map<String, Object> numbers, List<ReportData.Section> extra) {
-        ReportData.Builder b = ReportData.builder(cfg.name)
+        ReportData.Builder b = ReportData.builder(cfg.name())
                 .createdAt(LocalDateTime.now().withNano(0).toString())
                 .configText(ConfigLoader.toYaml(cfg))
-                .dataDigest(data.digest + (Versions.recipeDigest(cfg.data.path) != null ? " (recipe: " + Versions.recipeDigest(cfg.data.path) + ")" : ""))
-                .seed(cfg.seed);
+                .dataDigest(data.digest + (Versions.recipeDigest(cfg.data().path()) != null ? " (recipe: " + Versions.recipeDigest(cfg.data().path()) + ")" : ""))
+                .seed(cfg.seed());
         Versions.all().forEach(b::version);
         int lastPhase = -1;
         for (EpochRecord r : history) {

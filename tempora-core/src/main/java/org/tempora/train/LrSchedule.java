@@ -21,8 +21,8 @@ public final class LrSchedule {
         this.base = baseLr;
         this.epochs = Math.max(1, epochs);
         this.stepsPerEpoch = Math.max(1, stepsPerEpoch);
-        if (s.kind == null) throw new ConfigException("train.schedule.kind is not set (multistep, cosine, constant)");
-        if (s.step < 1) throw new ConfigException("train.schedule.step must be >= 1");
+        if (s.kind() == null) throw new ConfigException("train.schedule.kind is not set (multistep, cosine, constant)");
+        if (s.step() < 1) throw new ConfigException("train.schedule.step must be >= 1");
     }
 
     /**
@@ -30,17 +30,17 @@ public final class LrSchedule {
      * @param globalStep 0-based optimiser step within the phase
      */
     public double lr(int epoch, long globalStep) {
-        double lr = switch (s.kind) {
-            case MULTISTEP -> epoch < s.start ? base : base * Math.pow(s.gamma, Math.floorDiv(epoch - s.start, s.step) + 1);
+        double lr = switch (s.kind()) {
+            case MULTISTEP -> epoch < s.start() ? base : base * Math.pow(s.gamma(), Math.floorDiv(epoch - s.start(), s.step()) + 1);
             case COSINE -> {
                 double total = (double) epochs * stepsPerEpoch;
-                double progress = Math.min(1.0, Math.max(0, globalStep - s.warmupSteps) / Math.max(1.0, total - s.warmupSteps));
-                double min = base * s.minLrFraction;
+                double progress = Math.min(1.0, Math.max(0, globalStep - s.warmupSteps()) / Math.max(1.0, total - s.warmupSteps()));
+                double min = base * s.minLrFraction();
                 yield min + (base - min) * 0.5 * (1 + Math.cos(Math.PI * progress));
             }
             default -> base;
         };
-        if (s.warmupSteps > 0 && globalStep < s.warmupSteps) lr *= (globalStep + 1) / (double) s.warmupSteps;
+        if (s.warmupSteps() > 0 && globalStep < s.warmupSteps()) lr *= (globalStep + 1) / (double) s.warmupSteps();
         return lr;
     }
 }

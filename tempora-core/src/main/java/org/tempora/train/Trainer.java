@@ -100,10 +100,10 @@ public final class Trainer {
         this.run = run;
         this.listener = listener == null ? new Listener() {} : listener;
         this.params = model.parameters();
-        if (cfg.train.optimizer == null) throw new ConfigException("train.optimizer is not set (adam, adamw)");
-        if (cfg.train.betas.size() != 2) throw new ConfigException("train.betas needs two values");
-        this.optimizer = new AdamW(model.manager(), cfg.train.optimizer == Choices.Optimizer.ADAMW, cfg.train.betas.get(0), cfg.train.betas.get(1),
-                cfg.train.eps, cfg.train.weightDecay);
+        if (cfg.train().optimizer() == null) throw new ConfigException("train.optimizer is not set (adam, adamw)");
+        if (cfg.train().betas().size() != 2) throw new ConfigException("train.betas needs two values");
+        this.optimizer = new AdamW(model.manager(), cfg.train().optimizer() == Choices.Optimizer.ADAMW, cfg.train().betas().get(0), cfg.train().betas().get(1),
+                cfg.train().eps(), cfg.train().weightDecay());
         if (train.size() == 0) throw new TemporaException("the training split is empty");
     }
 
@@ -114,7 +114,7 @@ public final class Trainer {
     }
 
     public String lossName() {
-        Choices.Loss l = cfg.train.loss == null ? Choices.Loss.AUTO : cfg.train.loss;
+        Choices.Loss l = cfg.train().loss() == null ? Choices.Loss.AUTO : cfg.train().loss();
         if (l == Choices.Loss.AUTO) return multiLabel ? "bce" : "ce";
         return l.key();
     }
@@ -124,11 +124,11 @@ public final class Trainer {
      * belong to this phase; see {@link #checkpointPhase}).
      */
     public Result fit(boolean resume) {
-        int epochs = cfg.train.epochs;
-        int batchSize = cfg.train.batchSize;
+        int epochs = cfg.train().epochs();
+        int batchSize = cfg.train().batchSize();
         if (epochs < 1 || batchSize < 1) throw new ConfigException("train.epochs and train.batch_size must be >= 1");
         int steps = (train.size() + batchSize - 1) / batchSize;
-        LrSchedule schedule = new LrSchedule(cfg.train.schedule, cfg.train.lr, epochs, steps);
+        LrSchedule schedule = new LrSchedule(cfg.train().schedule(), cfg.train().lr(), epochs, steps);
         List<EpochRecord> history = new ArrayList<>(phase.prior());
         int firstEpoch = 0;
         int bestEpoch = -1;
@@ -181,13 +181,13 @@ public final class Trainer {
                 }
                 double epochTrainSeconds = (System.nanoTime() - t0) / 1e9;
                 trainSeconds += epochTrainSeconds;
-                Evaluator.Scores vs = Evaluator.run(model, valid, cfg.eval.batchSize, multiLabel);
+                Evaluator.Scores vs = Evaluator.run(model, valid, cfg.eval().batchSize(), multiLabel);
                 double metric = ValidationMetric.compute(vs.logits(), labelsOf(valid), valid.numClasses(), multiLabel);
                 Map<String, Double> extra = new LinkedHashMap<>();
                 extraSums.forEach((k, v) -> extra.put(k, k.equals("skipped_steps") ? v : v / steps));
                 extra.put("valid_seconds", vs.seconds());
                 if (testEachEpoch != null) {
-                    Evaluator.Scores ts = Evaluator.run(model, testEachEpoch, cfg.eval.batchSize, multiLabel);
+                    Evaluator.Scores ts = Evaluator.run(model, testEachEpoch, cfg.eval().batchSize(), multiLabel);
                     extra.put("test_" + metricName, ValidationMetric.compute(ts.logits(), labelsOf(testEachEpoch),
                             testEachEpoch.numClasses(), multiLabel));
                 }
@@ -235,7 +235,7 @@ public final class Trainer {
             if (!Double.isFinite(value)) {
                 throw new TemporaException("training diverged: the loss became " + value + " (lower train.lr or set train.grad_clip)");
             }
-            double norm = optimizer.step(params, lr, cfg.train.gradClip);
+            double norm = optimizer.step(params, lr, cfg.train().gradClip());
             if (!Double.isFinite(norm)) {
                 extraSums.merge("skipped_steps", 1.0, Double::sum);
                 if (++consecutiveSkips >= 3) {
@@ -254,16 +254,16 @@ public final class Trainer {
             int from = s * batchSize;
             int to = Math.min(order.length, from + batchSize);
             int[] idx = Arrays.copyOfRange(order, from, to);
-            return train.batch(idx, true, new SplittableRandom(mix(cfg.seed, epoch, s)));
+            return train.batch(idx, true, new SplittableRandom(mix(cfg.seed(), epoch, s)));
         };
     }
 
     /** Example order of an epoch: a seeded shuffle, or the balanced sampler's draw with replacement. */
     int[] epochOrder(int epoch) {
         int n = train.size();
-        SplittableRandom rng = new SplittableRandom(mix(cfg.seed, epoch, -1));
+        SplittableRandom rng = new SplittableRandom(mix(cfg.seed(), epoch, -1));
         int[] order = new int[n];
-        if (cfg.train.balancedSampler) {
+        if (cfg.train().balancedSampler()) {
             double[] cum = BalancedSampler.cumulativeWeights(train);
             for (int i = 0; i < n; i++) order[i] = BalancedSampler.draw(cum, rng.nextDouble());
             return order;
@@ -299,7 +299,7 @@ public final class Trainer {
             Npz.write(run.lastOptimizer(), optimizer.stateEntries());
             if (improved) model.save(run.bestModel());
             int global = phase.epochOffset() + epochsDone;
-            if (phase.finalPhase() && WeightAverage.keeps(cfg.train.weightAverage, global)) model.save(run.epochModel(global));
+            if (phase.finalPhase() && WeightAverage.keeps(cfg.train().weightAverage(), global)) model.save(run.epochModel(global));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a checkpoint in " + run.checkpoints() + ": " + e.getMessage(), e);
         }

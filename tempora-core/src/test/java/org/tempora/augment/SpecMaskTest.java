@@ -14,6 +14,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.tempora.ConfigException;
 import org.tempora.config.Choices;
+import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 
 class SpecMaskTest {
@@ -140,27 +141,24 @@ class SpecMaskTest {
 
     @Test
     void fromConfigTakesTheTimeGridOfTheTokens() {
-        ExperimentConfig cfg = new ExperimentConfig();
-        cfg.augment.specmaskRatio = 0.2;
-        cfg.augment.specmaskLambda = 0.7;
-        cfg.augment.specmaskFreqHeight = 200;
-        cfg.tokens.kind = Choices.Tokens.FFTP;
-        cfg.tokens.fftpWidth = 8;
-        cfg.tokens.fftpStride = 4;
+        ExperimentConfig cfg = ConfigLoader.load(null, null, List.of("augment.specmask_ratio=0.2", "augment.specmask_lambda=0.7",
+                "augment.specmask_freq_height=200", "tokens.kind=fftp", "tokens.fftp_width=8", "tokens.fftp_stride=4"));
         SpecMask f = SpecMask.fromConfig(cfg, 128);
         assertThat(List.of(f.patchWidth(), f.patchStride(), f.freqHeight())).containsExactly(8, 4, 128);
         assertThat(f.ratio()).isEqualTo(0.2);
         assertThat(f.lambda()).isEqualTo(0.7);
-        cfg.tokens.kind = Choices.Tokens.SQUARE;
-        cfg.tokens.patch = List.of(16, 12);
-        cfg.tokens.stride = List.of(10, 6);
-        SpecMask s = SpecMask.fromConfig(cfg, 128);
+        ExperimentConfig square = cfg.withTokens(new ExperimentConfig.Tokens(Choices.Tokens.SQUARE, List.of(16, 12), List.of(10, 6), 8, 4));
+        SpecMask s = SpecMask.fromConfig(square, 128);
         assertThat(List.of(s.patchWidth(), s.patchStride())).containsExactly(12, 6);
-        cfg.augment.specmaskRatio = 1.0;
-        assertThatThrownBy(() -> SpecMask.fromConfig(cfg, 128)).isInstanceOf(ConfigException.class).hasMessageContaining("specmask_ratio");
-        cfg.augment.specmaskRatio = 0.2;
-        cfg.augment.specmaskLambda = -0.1;
-        assertThatThrownBy(() -> SpecMask.fromConfig(cfg, 128)).isInstanceOf(ConfigException.class).hasMessageContaining("specmask_lambda");
+        // built without the loader (a library caller's own record): the component still refuses bad values
+        ExperimentConfig.Augment a = cfg.augment();
+        ExperimentConfig whole = cfg.withAugment(new ExperimentConfig.Augment(0, 0, 1.0, 0.7, 200, 0, false));
+        assertThatThrownBy(() -> SpecMask.fromConfig(whole, 128)).isInstanceOf(ConfigException.class).hasMessageContaining("specmask_ratio");
+        ExperimentConfig negative = cfg.withAugment(new ExperimentConfig.Augment(0, 0, 0.2, -0.1, a.specmaskFreqHeight(), 0, false));
+        assertThatThrownBy(() -> SpecMask.fromConfig(negative, 128)).isInstanceOf(ConfigException.class).hasMessageContaining("specmask_lambda");
+        // and the loader refuses them first, with the key path
+        assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("augment.specmask_ratio=1.5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'augment.specmask_ratio'");
     }
 
     static float[] filled(int n) {

@@ -30,13 +30,13 @@ class ConfigValidatorTest {
             "augment.mixup=1.5 | bad value for 'augment.mixup': 1.5 (must be in [0.0, 1.0])",
             "data.train_fraction=0 | bad value for 'data.train_fraction'",
             "tokens.patch=[16] | tokens.patch needs two values (frequency, time), got [16]",
-            "resolution.channels=[avg, avg] | resolution.channels repeats a channel: [avg, avg]",
-            "resolution.channels=[avg, mean] | bad value for 'resolution.channels[1]': 'mean' (expected avg, max, pos)",
+            "resolution.kind=diffres; resolution.channels=[avg, avg] | resolution.channels repeats a channel: [avg, avg]",
+            "resolution.kind=diffres; resolution.channels=[avg, mean] | bad value for 'resolution.channels[1]': 'mean' (expected avg, max, pos)",
             "train.phases=[{method: fshiftt, factor: 2, epochs: 1}] | bad value for 'train.phases[0].method': 'fshiftt'",
             "features.norm_mean=-4 | features.norm_mean and features.norm_std must be given together",
     })
     void badValueNamesItsKey(String override, String message) {
-        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of(override)))
+        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of(override.split("; "))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("preset demo with --set overrides: ")
                 .hasMessageContaining(message.strip())
@@ -45,9 +45,13 @@ class ConfigValidatorTest {
 
     @Test
     void headsWithAudioMambaIsAnErrorNotSilentlyIgnored() {
-        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("backbone.kind=aum")))
-                .hasMessage("preset demo with --set overrides: backbone.heads has no meaning for backbone.kind aum (set backbone.heads=null)");
-        assertThat(ConfigLoader.load("demo", null, List.of("backbone.kind=aum", "backbone.heads=null")).backbone.kind).isEqualTo("aum");
+        assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("backbone.kind=aum", "backbone.heads=4")))
+                .hasMessage("unknown config key 'backbone.heads' in override 'backbone.heads=4' (not a key of kind aum)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("backbone.kind=aum", "backbone.init=timm")))
+                .hasMessage("unknown config key 'backbone.init' in override 'backbone.init=timm' (not a key of kind aum)");
+        // switching kind keeps the keys both kinds have (demo's micro size, width 128, 4 blocks) and drops AST's own
+        BackboneSpec b = ConfigLoader.load("demo", null, List.of("backbone.kind=aum")).backbone();
+        assertThat(b).isEqualTo(new BackboneSpec.Aum("aum", "micro", 128, 4, "v2", "auto", 32));
     }
 
     @Test

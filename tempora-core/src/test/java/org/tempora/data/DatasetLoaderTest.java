@@ -14,6 +14,7 @@ import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.audio.WavWriter;
 import org.tempora.audio.Waveform;
+import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 
 /** Every dataset layout read from a small generated folder; bad entries named, or skipped and listed. */
@@ -34,9 +35,14 @@ class DatasetLoaderTest {
     }
 
     static ExperimentConfig.Data data(Path p) {
-        ExperimentConfig.Data d = new ExperimentConfig.Data();
-        d.path = p.toString();
-        return d;
+        return ExperimentConfig.Data.DEFAULTS.withPath(p.toString());
+    }
+
+    /** The data section of a config with {@code data.path} = p and the given {@code data.*} overrides. */
+    static ExperimentConfig.Data data(Path p, String... overrides) {
+        List<String> all = new java.util.ArrayList<>(List.of("data.path='" + p + "'"));
+        for (String o : overrides) all.add("data." + o);
+        return ConfigLoader.load(null, null, all).data();
     }
 
     /** Speech Commands: 12 words × 6 speakers; lists put speaker s4 in valid and s5 in test. */
@@ -77,8 +83,7 @@ class DatasetLoaderTest {
     @Test
     void speechCommands12ClassModeCutsSilenceAndSamplesUnknown() throws IOException {
         Path root = speechCommands();
-        ExperimentConfig.Data d = data(root);
-        d.speechcommandsClasses = 12;
+        ExperimentConfig.Data d = data(root, "speechcommands_classes=12");
         Dataset ds = DatasetLoader.load(d, 0);
         assertThat(ds.classes()).containsExactly("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "_unknown_", "_silence_");
         // train: 40 target clips; 10 % = 4 unknown (of 8 available) and 4 silence
@@ -108,8 +113,7 @@ class DatasetLoaderTest {
         Files.writeString(root.resolve("testing_list.txt"), "yes/ghost_nohash_0.wav\n", java.nio.file.StandardOpenOption.APPEND);
         assertThatThrownBy(() -> DatasetLoader.load(data(root), 0)).isInstanceOf(InvalidInputException.class)
                 .hasMessage(root.resolve("yes/ghost_nohash_0.wav") + ": listed in a split list but missing (use --skip-bad to skip such entries)");
-        ExperimentConfig.Data d = data(root);
-        d.skipBad = true;
+        ExperimentConfig.Data d = data(root).withSkipBad(true);
         Dataset ds = DatasetLoader.load(d, 0);
         assertThat(ds.skipped()).containsExactly(root.resolve("yes/ghost_nohash_0.wav") + ": listed in a split list but missing");
     }
@@ -134,15 +138,14 @@ class DatasetLoaderTest {
     void esc50FoldIsTestAndValidation() throws IOException {
         Path root = esc50();
         assertThat(DatasetLoader.detect(root)).isEqualTo("esc50");
-        ExperimentConfig.Data d = data(root);
-        d.fold = 3;
+        ExperimentConfig.Data d = data(root).withFold(3);
         Dataset ds = DatasetLoader.load(d, 0);
         assertThat(ds.classes()).containsExactly("dog", "rain", "clock");
         assertThat(ds.split(Split.TRAIN)).hasSize(12);
         assertThat(ds.split(Split.TEST)).hasSize(3).allMatch(c -> c.id().startsWith("3-"));
         assertThat(ds.split(Split.VALID)).isEqualTo(ds.split(Split.TEST));
-        d.fold = 6;
-        assertThatThrownBy(() -> DatasetLoader.load(d, 0)).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> DatasetLoader.load(d.withFold(6), 0)).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> data(root, "fold=6")).isInstanceOf(ConfigException.class).hasMessageContaining("'data.fold'");
     }
 
     @Test
@@ -188,8 +191,7 @@ class DatasetLoaderTest {
                 + "{\"wav\":\"audio/gone.wav\",\"labels\":\"/m/a\"},{\"wav\":\"audio/e0.wav\",\"labels\":\"/m/b\"}]}");
         assertThatThrownBy(() -> DatasetLoader.load(data(root), 0)).isInstanceOf(InvalidInputException.class)
                 .hasMessage(root.resolve("eval.json") + " entry 0 (audio/e0.wav): unknown label '/m/zzz' (use --skip-bad to skip such entries)");
-        ExperimentConfig.Data d = data(root);
-        d.skipBad = true;
+        ExperimentConfig.Data d = data(root).withSkipBad(true);
         Dataset ds = DatasetLoader.load(d, 0);
         assertThat(ds.split(Split.TEST)).hasSize(1);
         assertThat(ds.skipped()).containsExactly(
@@ -226,8 +228,7 @@ class DatasetLoaderTest {
 
     @Test
     void syntheticSetIsDeterministicAndTemporal() {
-        ExperimentConfig.Synthetic s = new ExperimentConfig.Synthetic();
-        s.clipsPerClass = 10;
+        ExperimentConfig.Synthetic s = new ExperimentConfig.Synthetic(10, 1.0, 10);
         Dataset a = SyntheticDataset.create(s, 7);
         assertThat(a.classes()).hasSize(10);
         assertThat(a.split(Split.TRAIN)).hasSize(60);

@@ -28,12 +28,12 @@ class ExtendingTest {
 
     @Test
     void aNewBackboneTrainsSavesAndLoads() throws IOException {
-        Components.register("framemlp", FrameMlpBackbone::build);                          // the registry line
+        Components.register("framemlp", FrameMlpBackbone.Spec.class, FrameMlpBackbone.Spec.DEFAULTS, FrameMlpBackbone::build); // the registry line
         Path preset = tmp.resolve("framemlp-demo.yaml");                                     // the preset
         Files.writeString(preset, """
                 extends: demo
                 name: framemlp-demo
-                backbone: {kind: framemlp, dim: 16, heads: null}
+                backbone: {kind: framemlp, dim: 16}
                 data: {synthetic: {classes: 4, clips_per_class: 60}}
                 augment: {freqm: 0, timem: 0}
                 train: {epochs: 12, batch_size: 16, schedule: {warmup_steps: 5}}

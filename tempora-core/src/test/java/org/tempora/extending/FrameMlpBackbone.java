@@ -3,7 +3,9 @@ package org.tempora.extending;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
+import java.util.List;
 import java.util.SplittableRandom;
+import org.tempora.config.BackboneSpec;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.eval.FlopCount;
 import org.tempora.eval.Flops;
@@ -39,10 +41,19 @@ public final class FrameMlpBackbone extends Backbone {
         head = child("head", Linear.torchDefault(m, rng, config.frames() * config.dim(), config.classes(), true));
     }
 
+    /** The {@code backbone} section of a config naming this kind: its keys and nothing else. */
+    public record Spec(String kind, int dim) implements BackboneSpec {
+        public static final Spec DEFAULTS = new Spec("framemlp", 16);
+
+        @Override
+        public List<String> problems() {
+            return dim >= 1 ? List.of() : List.of("bad value for 'backbone.dim': " + dim + " (must be >= 1)");
+        }
+    }
+
     /** The registry's factory: the grid the tokens section would lay out gives the input shape. */
-    public static FrameMlpBackbone build(ExperimentConfig cfg, PatchGeometry grid, int classes, NDManager m) {
-        int dim = cfg.backbone.dim != null ? cfg.backbone.dim : 16;
-        return new FrameMlpBackbone(m, new Config(dim, grid.inChannels(), grid.frames(), grid.freqBins(), classes), cfg.seed);
+    public static FrameMlpBackbone build(Spec spec, ExperimentConfig cfg, PatchGeometry grid, int classes, NDManager m) {
+        return new FrameMlpBackbone(m, new Config(spec.dim(), grid.inChannels(), grid.frames(), grid.freqBins(), classes), cfg.seed());
     }
 
     /** features {@code [B, t, F]} (or {@code [B, C, t, F]}, channels averaged) → logits {@code [B, classes]}. */

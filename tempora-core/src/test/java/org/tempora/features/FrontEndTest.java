@@ -50,13 +50,13 @@ class FrontEndTest {
                 "features.low_freq=50", "features.high_freq=-200", "features.preemphasis=0.9", "features.dither=0.1",
                 "features.dither_seed=3", "features.remove_dc_offset=false", "features.snip_edges=false",
                 "features.use_power=false", "features.channel=mix", "features.frame_length_ms=20", "features.frame_shift_ms=8"));
-        FrontEnd fe = PreparedData.frontEnd(cfg.features);
+        FrontEnd fe = PreparedData.frontEnd(cfg.features());
         assertThat(fe.fbank()).isEqualTo(FbankOptions.ast(16000).withNumMelBins(64).withWindow(WindowType.POVEY)
                 .withFrequencyRange(50, -200).withPreemphasis(0.9).withDither(0.1, 3).withRemoveDcOffset(false)
                 .withSnipEdges(false).withUsePower(false).withFrameLengthMs(20).withFrameShiftMs(8));
         assertThat(fe.channel()).isEqualTo(ChannelMode.MIX);
         // the defaults are AST's call exactly (so feature-cache keys of existing runs do not change)
-        assertThat(PreparedData.frontEnd(new ExperimentConfig().features).fbank()).isEqualTo(FbankOptions.ast(16000));
+        assertThat(PreparedData.frontEnd(ExperimentConfig.defaults().features()).fbank()).isEqualTo(FbankOptions.ast(16000));
         assertThatThrownBy(() -> ConfigLoader.load("demo", null, List.of("features.channel=left")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("channel");
     }

@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tempora.ConfigException;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.config.ResolutionSpec;
+import org.tempora.config.ConfigLoader;
 
 /** The fixed-resolution baselines against direct re-computations, and the stage factory. */
 class BaselinesTest {
@@ -169,22 +171,18 @@ class BaselinesTest {
         FshiftPlan q = FshiftPlan.of(10, 128, 0.25);
         assertThat(q.targetFrames()).isEqualTo(96);
         assertThat(q.shiftSamples(16000)).isEqualTo(213);
-        ExperimentConfig cfg = new ExperimentConfig();
-        cfg.resolution.kind = "fshift";
-        cfg.resolution.reduction = 0.75;
+        ExperimentConfig cfg = ConfigLoader.load(null, null, List.of("resolution.kind=fshift", "resolution.reduction=0.75"));
         ExperimentConfig c = FshiftPlan.applyTo(cfg);
-        assertThat(c.features.frameShiftMs).isEqualTo(40.0);
-        assertThat(c.features.targetFrames).isEqualTo(32);
-        assertThat(cfg.features.targetFrames).as("original untouched").isEqualTo(128);
+        assertThat(c.features().frameShiftMs()).isEqualTo(40.0);
+        assertThat(c.features().targetFrames()).isEqualTo(32);
+        assertThat(cfg.features().targetFrames()).as("original untouched").isEqualTo(128);
         assertThatThrownBy(() -> FshiftPlan.of(10, 128, 1.0)).isInstanceOf(ConfigException.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"diffres", "avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift"})
     void factoryBuildsEveryKind(String kind) {
-        ExperimentConfig cfg = new ExperimentConfig();
-        cfg.resolution.kind = kind;
-        cfg.resolution.reduction = 0.5;
+        ExperimentConfig cfg = ConfigLoader.load(null, null, List.of("resolution.kind=" + kind, "resolution.reduction=0.5"));
         try (NDManager m = NDManager.newBaseManager()) {
             ResolutionStage st = ResolutionStages.build(cfg, 40, 16, m, 3);
             int t = kind.equals("fshift") ? 40 : 20;
@@ -218,24 +216,28 @@ class BaselinesTest {
     @Test
     void factoryRejectsBadValues() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ExperimentConfig cfg = new ExperimentConfig();
+            ExperimentConfig cfg = ExperimentConfig.defaults();
             assertThat(ResolutionStages.build(cfg, 40, 16, m, 0)).isNull();
-            cfg.resolution.kind = "wavelet";
-            assertThatThrownBy(() -> ResolutionStages.build(cfg, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("wavelet");
-            cfg.resolution.kind = "avgpool";
-            cfg.resolution.reduction = 1.0;
-            assertThatThrownBy(() -> ResolutionStages.build(cfg, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("reduction");
-            cfg.resolution.reduction = 0.99;
-            assertThatThrownBy(() -> ResolutionStages.build(cfg, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("no frame");
-            cfg.resolution.kind = "diffres";
-            cfg.resolution.reduction = 0.5;
-            cfg.resolution.channels = List.of("avg", "median");
-            assertThatThrownBy(() -> ResolutionStages.build(cfg, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("median");
-            cfg.resolution.channels = List.of("avg", "avg");
-            assertThatThrownBy(() -> ResolutionStages.build(cfg, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("repeats");
-            cfg.resolution.channels = List.of("max");
-            cfg.resolution.maxpool = "fuzzy";
-            assertThatThrownBy(() -> ResolutionStages.build(cfg, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("fuzzy");
+            // the loader refuses a kind nobody registered, and bad values, with the key path
+            assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=wavelet"))).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("bad value for 'resolution.kind': 'wavelet'");
+            assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=avgpool", "resolution.reduction=1.0")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("'resolution.reduction'");
+            assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=diffres", "resolution.channels=[avg, median]")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("median");
+            assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=diffres", "resolution.channels=[avg, avg]")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("repeats");
+            assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=diffres", "resolution.maxpool=fuzzy")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("fuzzy");
+            assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=avgpool", "resolution.channels=[avg]")))
+                    .isInstanceOf(ConfigException.class).hasMessage("unknown config key 'resolution.channels' in override 'resolution.channels=[avg]' (not a key of kind avgpool)");
+            // the stage builder still checks what needs the data (and records a caller built by hand)
+            ExperimentConfig pool = cfg.withResolution(new ResolutionSpec.Pooling("avgpool", 0.99));
+            assertThatThrownBy(() -> ResolutionStages.build(pool, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("no frame");
+            ExperimentConfig whole = cfg.withResolution(new ResolutionSpec.Pooling("avgpool", 1.0));
+            assertThatThrownBy(() -> ResolutionStages.build(whole, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("reduction");
+            ExperimentConfig median = cfg.withResolution(new ResolutionSpec.DiffRes("diffres", 0.5, List.of("avg", "median"), false, "reference"));
+            assertThatThrownBy(() -> ResolutionStages.build(median, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("median");
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tempora.config.BackboneSpec;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.model.ModelFactory;
@@ -22,14 +23,14 @@ class ResolutionPresetsTest {
     void presetBuildsItsStage(String name) {
         assertThat(ConfigLoader.presets()).contains(name);
         ExperimentConfig cfg = ConfigLoader.load(name, null, List.of());
-        assertThat(cfg.name).isEqualTo(name);
-        assertThat(cfg.backbone.size).as("extends ast-kws").isEqualTo("mini");
+        assertThat(cfg.name()).isEqualTo(name);
+        assertThat(((BackboneSpec.Ast) cfg.backbone()).size()).as("extends ast-kws").isEqualTo("mini");
         String kind = name.substring(0, name.indexOf('-'));
-        assertThat(cfg.resolution.kind).isEqualTo(kind);
+        assertThat(cfg.resolution().kind()).isEqualTo(kind);
         double delta = Double.parseDouble(name.substring(name.indexOf('-') + 1));
-        assertThat(cfg.resolution.reduction).isEqualTo(delta);
+        assertThat(cfg.resolution().reduction()).isEqualTo(delta);
         try (NDManager m = NDManager.newBaseManager()) {
-            ResolutionStage st = ResolutionStages.build(cfg, cfg.features.targetFrames, cfg.features.melBins, m, 0);
+            ResolutionStage st = ResolutionStages.build(cfg, cfg.features().targetFrames(), cfg.features().melBins(), m, 0);
             assertThat(st.outputFrames()).isEqualTo(ResolutionStages.outputFrames(128, delta));
         }
     }
@@ -38,9 +39,9 @@ class ResolutionPresetsTest {
     void fshiftPresetIsThePlanOfTheKeywordFeatures() {
         ExperimentConfig base = ConfigLoader.load("ast-kws", null, List.of());
         ExperimentConfig f = ConfigLoader.load("fshift-0.5", null, List.of());
-        FshiftPlan p = FshiftPlan.of(base.features.frameShiftMs, base.features.targetFrames, f.resolution.reduction);
-        assertThat(f.features.frameShiftMs).isEqualTo(p.frameShiftMs());
-        assertThat(f.features.targetFrames).isEqualTo(p.targetFrames());
+        FshiftPlan p = FshiftPlan.of(base.features().frameShiftMs(), base.features().targetFrames(), f.resolution().reduction());
+        assertThat(f.features().frameShiftMs()).isEqualTo(p.frameShiftMs());
+        assertThat(f.features().targetFrames()).isEqualTo(p.targetFrames());
     }
 
     @Test

@@ -31,8 +31,7 @@ class CoarseToFineTest {
                 "data.synthetic.classes=4", "data.synthetic.clips_per_class=" + clips, "train.epochs=" + epochs,
                 "backbone.dim=48", "backbone.depth=1", "backbone.heads=2", "train.batch_size=16",
                 "train.schedule.warmup_steps=5", "augment.freqm=8", "augment.timem=8", "name=c2f"));
-        c.train.phases = org.tempora.train.phases.PhaseSchedule.parseSpec(phases);
-        return c;
+        return c.withTrain(c.train().withPhases(org.tempora.train.phases.PhaseSchedule.parseSpec(phases)));
     }
 
     static Experiment.Summary train(ExperimentConfig c, Path out, boolean resume, RunListener l) {
@@ -70,12 +69,10 @@ class CoarseToFineTest {
 
     @Test
     void comparisonWithABaselineReportsSavings() {
-        ExperimentConfig base = cfg("fshift 2->1 @2", 4);
-        base.train.phases = new java.util.ArrayList<>();
-        base.eval.testEachEpoch = true;
+        ExperimentConfig twoPhase = cfg("fshift 2->1 @2", 4);
+        ExperimentConfig base = twoPhase.withTrain(twoPhase.train().withPhases(List.of())).withEval(twoPhase.eval().withTestEachEpoch(true));
         Experiment.Summary b = train(base, tmp.resolve("base"), false, new RunListener() {});
-        ExperimentConfig c = cfg("fshift 2->1 @2", 4);
-        c.eval.testEachEpoch = true;
+        ExperimentConfig c = twoPhase.withEval(twoPhase.eval().withTestEachEpoch(true));
         Experiment.Summary r = train(c, tmp.resolve("c2f"), false, new RunListener() {});
         List<RunComparison.Row> rows = RunComparison.compare(b.run().dir(), List.of(r.run().dir()));
         assertThat(rows).hasSize(2);

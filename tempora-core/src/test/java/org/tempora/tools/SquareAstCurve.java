@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tempora.config.BackboneSpec;
+import org.tempora.config.ResolutionSpec;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Batch;
@@ -90,27 +92,27 @@ public final class SquareAstCurve {
         Files.createDirectories(o.out);
 
         List<String> sets = new ArrayList<>(o.sets);
-        sets.add("data.path=" + o.data);
+        sets.add("data.path=" + o.data());
         sets.add("seed=" + o.seed);
         // the comparison is of the optimisation alone: no augmentation of any kind
         sets.addAll(List.of("augment.freqm=0", "augment.timem=0", "augment.mixup=0.0", "augment.noise=false",
                 "augment.specmask_ratio=0.0"));
         ExperimentConfig cfg = ConfigLoader.load(o.preset, null, sets);
-        require(cfg.backbone.kind.equals("ast"), "the PyTorch mirror covers AST only (backbone.kind=" + cfg.backbone.kind + ")");
-        boolean diffres = cfg.resolution.kind.equals("diffres");
-        require(diffres || cfg.resolution.kind.equals("none"),
-                "the PyTorch mirror has DiffRes or no resolution stage (resolution.kind=" + cfg.resolution.kind + ")");
-        require(!diffres || (!cfg.resolution.learnPosEmb && cfg.resolution.maxpool.equals("reference")),
+        require(cfg.backbone().kind().equals("ast"), "the PyTorch mirror covers AST only (backbone.kind=" + cfg.backbone().kind() + ")");
+        boolean diffres = cfg.resolution().kind().equals("diffres");
+        require(diffres || cfg.resolution().kind().equals("none"),
+                "the PyTorch mirror has DiffRes or no resolution stage (resolution.kind=" + cfg.resolution().kind() + ")");
+        require(!diffres || (!((ResolutionSpec.DiffRes) cfg.resolution()).learnPosEmb() && ((ResolutionSpec.DiffRes) cfg.resolution()).maxpool().equals("reference")),
                 "the PyTorch mirror's DiffRes has a fixed resolution encoding and the reference max pooling");
-        require(cfg.train.phases.isEmpty(), "single-phase training only");
-        require(!cfg.train.balancedSampler, "the batch order is a plain shuffle");
+        require(cfg.train().phases().isEmpty(), "single-phase training only");
+        require(!cfg.train().balancedSampler(), "the batch order is a plain shuffle");
 
         int threads = Engines.configureThreads(o.threads);
         log("engine: %d threads; config: preset %s, %s", threads, o.preset, String.join(" ", o.sets));
 
         // ---- data: tempora's pipeline on the train and valid splits (normalisation from the full training split)
         long t0 = System.nanoTime();
-        Dataset all = DatasetLoader.load(cfg.data, cfg.seed);
+        Dataset all = DatasetLoader.load(cfg.data(), cfg.seed());
         Map<Split, List<org.tempora.data.Clip>> splits = new EnumMap<>(Split.class);
         splits.put(Split.TRAIN, all.split(Split.TRAIN));
         splits.put(Split.VALID, all.split(Split.VALID));
@@ -135,10 +137,10 @@ public final class SquareAstCurve {
                 train.size(), fullTrain.size(), valid.size(), fullValid.size(), train.frames(), train.bins(),
                 train.numClasses(), pd.normMean, pd.normStd, (System.nanoTime() - t0) / 1e9);
 
-        int batchSize = cfg.train.batchSize;
+        int batchSize = cfg.train().batchSize();
         require(train.size() >= batchSize, "--train-clips must hold at least one batch of " + batchSize);
         int stepsPerEpoch = (fullTrain.size() + batchSize - 1) / batchSize; // as Trainer.fit schedules the full split
-        LrSchedule schedule = new LrSchedule(cfg.train.schedule, cfg.train.lr, cfg.train.epochs, stepsPerEpoch);
+        LrSchedule schedule = new LrSchedule(cfg.train().schedule(), cfg.train().lr(), cfg.train().epochs(), stepsPerEpoch);
         float[] lr = new float[o.steps];
         for (int s = 0; s < o.steps; s++) lr[s] = (float) schedule.lr(s / stepsPerEpoch, s);
         long[][] order = batchOrder(train.size(), batchSize, o.steps, o.seed);
@@ -148,7 +150,7 @@ public final class SquareAstCurve {
                     ds.numClasses(), pd.normMean, pd.normStd), manager);
             AstConfig ac = ((Ast) model.backbone()).config();
             log("model: AST dim %d, depth %d, heads %d, mlp %d, %d tokens, %.3f M parameters, init %s",
-                    ac.dim(), ac.depth(), ac.heads(), ac.mlpHidden(), model.tokens(), model.parameterCount() / 1e6, cfg.backbone.init);
+                    ac.dim(), ac.depth(), ac.heads(), ac.mlpHidden(), model.tokens(), model.parameterCount() / 1e6, ((BackboneSpec.Ast) cfg.backbone()).init());
 
             model.save(o.out.resolve("init.npz"));
             writeInputs(o.out, "train", train, model, !diffres);
@@ -175,7 +177,7 @@ public final class SquareAstCurve {
         Path csv = o.out.resolve("tempora_curve.csv");
         try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
             w.write("step,lr,train_loss,step_seconds,valid_loss,valid_top1,aux_loss,activeness,score_std,with_empty\n");
-            double[] v = validate(model, valid, cfg.eval.batchSize);
+            double[] v = validate(model, valid, cfg.eval().batchSize());
             w.write(String.format(Locale.ROOT, "0,,,,%.8f,%.6f,,,,%n", v[0], v[1]));
             w.flush();
             log("step 0: valid loss %.4f top-1 %.2f %%", v[0], 100 * v[1]);
@@ -201,7 +203,7 @@ public final class SquareAstCurve {
                 String vl = "";
                 String vt = "";
                 if (eval) {
-                    v = validate(model, valid, cfg.eval.batchSize);
+                    v = validate(model, valid, cfg.eval().batchSize());
                     model.train(true);
                     vl = String.format(Locale.ROOT, "%.8f", v[0]);
                     vt = String.format(Locale.ROOT, "%.6f", v[1]);
@@ -299,35 +301,35 @@ public final class SquareAstCurve {
         m.put("preset", o.preset);
         m.put("sets", o.sets);
         m.put("seed", o.seed);
-        m.put("data", Map.of("path", cfg.data.path, "digest", pd.digest, "train_clips", train.size(), "train_split", fullTrain,
+        m.put("data", Map.of("path", cfg.data().path(), "digest", pd.digest, "train_clips", train.size(), "train_split", fullTrain,
                 "valid_clips", valid.size(), "valid_split", pd.sources.get(Split.VALID).size()));
-        boolean diffres = cfg.resolution.kind.equals("diffres");
+        boolean diffres = cfg.resolution().kind().equals("diffres");
         m.put("input", Map.of("frames", train.frames(), "bins", train.bins(), "classes", train.numClasses(),
                 "norm_mean", pd.normMean, "norm_std", pd.normStd, "normalised", !diffres));
         if (diffres) {
-            m.put("resolution", Map.of("kind", "diffres", "reduction", cfg.resolution.reduction,
-                    "channels", cfg.resolution.channels, "maxpool", cfg.resolution.maxpool,
-                    "learn_pos_emb", cfg.resolution.learnPosEmb));
+            ResolutionSpec.DiffRes r = (ResolutionSpec.DiffRes) cfg.resolution();
+            m.put("resolution", Map.of("kind", "diffres", "reduction", r.reduction(), "channels", r.channels(), "maxpool", r.maxpool(),
+                    "learn_pos_emb", r.learnPosEmb()));
         }
         m.put("classes", pd.dataset.classes());
         m.put("model", Map.of("backbone", "ast", "dim", ac.dim(), "depth", ac.depth(), "heads", ac.heads(),
                 "mlp_hidden", ac.mlpHidden(), "patch", List.of(ac.patches().patchF(), ac.patches().patchT()),
                 "stride", List.of(ac.patches().strideF(), ac.patches().strideT()), "tokens", model.tokens(),
-                "init", cfg.backbone.init, "parameters", model.parameterCount()));
+                "init", ((BackboneSpec.Ast) cfg.backbone()).init(), "parameters", model.parameterCount()));
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("optimizer", cfg.train.optimizer);
-        t.put("lr", cfg.train.lr);
-        t.put("betas", cfg.train.betas);
-        t.put("eps", cfg.train.eps);
-        t.put("weight_decay", cfg.train.weightDecay);
-        t.put("grad_clip", cfg.train.gradClip);
-        t.put("loss", cfg.train.loss);
-        t.put("batch_size", cfg.train.batchSize);
-        t.put("schedule", Map.of("kind", cfg.train.schedule.kind, "warmup_steps", cfg.train.schedule.warmupSteps,
-                "min_lr_fraction", cfg.train.schedule.minLrFraction, "epochs", cfg.train.epochs, "steps_per_epoch", stepsPerEpoch));
+        t.put("optimizer", cfg.train().optimizer());
+        t.put("lr", cfg.train().lr());
+        t.put("betas", cfg.train().betas());
+        t.put("eps", cfg.train().eps());
+        t.put("weight_decay", cfg.train().weightDecay());
+        t.put("grad_clip", cfg.train().gradClip());
+        t.put("loss", cfg.train().loss());
+        t.put("batch_size", cfg.train().batchSize());
+        t.put("schedule", Map.of("kind", cfg.train().schedule().kind(), "warmup_steps", cfg.train().schedule().warmupSteps(),
+                "min_lr_fraction", cfg.train().schedule().minLrFraction(), "epochs", cfg.train().epochs(), "steps_per_epoch", stepsPerEpoch));
         t.put("steps", o.steps);
         t.put("eval_every", o.evalEvery);
-        t.put("eval_batch_size", cfg.eval.batchSize);
+        t.put("eval_batch_size", cfg.eval().batchSize());
         m.put("train", t);
         List<String> decay = new ArrayList<>();
         List<String> noDecay = new ArrayList<>();

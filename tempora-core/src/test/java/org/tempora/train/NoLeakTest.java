@@ -55,7 +55,7 @@ class NoLeakTest {
             case "ast-avgpool" -> sets.addAll(List.of("resolution.kind=avgpool", "resolution.reduction=0.5"));
             case "ast-fftp" -> sets.addAll(List.of("tokens.kind=fftp", "tokens.fftp_width=8", "tokens.fftp_stride=4"));
             case "aum" -> sets.addAll(List.of("backbone.kind=aum", "backbone.size=micro", "backbone.dim=32", "backbone.depth=1",
-                    "backbone.heads=null"));
+                    "backbone.bimamba=v2"));
             default -> { }
         }
         ExperimentConfig cfg = ConfigLoader.load("demo", null, sets);

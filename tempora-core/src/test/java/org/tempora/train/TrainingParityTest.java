@@ -123,8 +123,8 @@ class TrainingParityTest {
         Map<String, Npy.Array> init = Npz.read(caseDir.resolve("init.npz"));
         Map<String, Npy.Array> ref = Npz.read(caseDir.resolve("final.npz"));
         double lr = c.get("optimizer").get("lr").asDouble();
-        assertThat(cfg.train.lr).isEqualTo(lr);
-        assertThat(cfg.train.gradClip).isEqualTo(c.get("optimizer").get("grad_clip").asDouble());
+        assertThat(cfg.train().lr()).isEqualTo(lr);
+        assertThat(cfg.train().gradClip()).isEqualTo(c.get("optimizer").get("grad_clip").asDouble());
 
         try (NDManager m = Engine.getInstance().newBaseManager()) {
             TemporaModel model = ModelFactory.build(cfg,
@@ -133,7 +133,7 @@ class TrainingParityTest {
             assertDecaySplit(model, c);
 
             Trainer trainer = new Trainer(cfg, model, batches, batches, false, new RunFiles(dir), null);
-            LrSchedule schedule = new LrSchedule(cfg.train.schedule, cfg.train.lr, 1, c.get("steps").asInt());
+            LrSchedule schedule = new LrSchedule(cfg.train().schedule(), cfg.train().lr(), 1, c.get("steps").asInt());
             model.train(true);
             JsonNode refLoss = c.get("loss");
             JsonNode order = c.get("batch_of_step");

@@ -28,8 +28,7 @@ class ReportEndToEndTest {
         ExperimentConfig cfg = ConfigLoader.load("demo", null, List.of(
                 "data.synthetic.classes=4", "data.synthetic.clips_per_class=30", "train.epochs=3",
                 "backbone.dim=32", "backbone.depth=1", "backbone.heads=2", "train.batch_size=16",
-                "train.schedule.warmup_steps=5", "name=report"));
-        cfg.train.phases = org.tempora.train.phases.PhaseSchedule.parseSpec("fshift 2->1 @1");
+                "train.schedule.warmup_steps=5", "name=report", "train.phases=[{method: fshift, factor: 2, epochs: 1}, {factor: 1}]"));
         Experiment.Summary s = Experiment.train(cfg, new Experiment.Options(tmp.resolve("run"), tmp.resolve("cache"), false, true, 2),
                 new RunListener() {});
         RunFiles run = s.run();

@@ -21,11 +21,11 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, boole
 
     /** Reads and validates the train section's switching keys. */
     public static PhaseControl of(ExperimentConfig.Train t) {
-        if (t.phaseSwitch == null) throw new ConfigException("train.phase_switch is not set (fixed, plateau)");
-        if (t.stopRule == null) throw new ConfigException("train.stop_rule is not set (budget, surpass)");
-        boolean plateau = t.phaseSwitch == Choices.PhaseSwitch.PLATEAU;
-        boolean surpass = t.stopRule == Choices.StopRule.SURPASS;
-        return new PhaseControl(plateau, t.phasePatience, t.phaseMinDelta, surpass, t.baselineMetric);
+        if (t.phaseSwitch() == null) throw new ConfigException("train.phase_switch is not set (fixed, plateau)");
+        if (t.stopRule() == null) throw new ConfigException("train.stop_rule is not set (budget, surpass)");
+        boolean plateau = t.phaseSwitch() == Choices.PhaseSwitch.PLATEAU;
+        boolean surpass = t.stopRule() == Choices.StopRule.SURPASS;
+        return new PhaseControl(plateau, t.phasePatience(), t.phaseMinDelta(), surpass, t.baselineMetric());
     }
 
     /** A fresh plateau switch for an initial phase (budget = its planned epochs); null for fixed switching or the final phase. */

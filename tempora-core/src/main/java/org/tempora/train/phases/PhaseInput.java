@@ -31,8 +31,8 @@ import org.tempora.tokens.PatchGeometry;
  * @param dataFrames   frames per example the data side provides (features.target_frames of this phase)
  * @param modelFrames  frames the tokeniser sees (after pooling)
  * @param timeMask     SpecAugment time-mask width in this phase's frames
- * @param patch        tokens.patch of this phase (frequency, time)
- * @param stride       tokens.stride of this phase (frequency, time)
+ * @param patch        tokens.patch() of this phase (frequency, time)
+ * @param stride       tokens.stride() of this phase (frequency, time)
  */
 public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dataFrames, int modelFrames, int timeMask,
                          List<Integer> patch, List<Integer> stride) {
@@ -40,25 +40,25 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
     /** The input of {@code phase} for an experiment config (whose own train.phases are ignored here). */
     public static PhaseInput of(ExperimentConfig cfg, PhaseSchedule.Phase phase) {
         int c = phase.factor();
-        int frames = cfg.features.targetFrames;
+        int frames = cfg.features().targetFrames();
         if (frames < 1) throw new ConfigException("features.target_frames must be >= 1");
-        List<Integer> patch = new ArrayList<>(cfg.tokens.patch);
-        List<Integer> stride = new ArrayList<>(cfg.tokens.stride);
-        double shift = cfg.features.frameShiftMs;
+        List<Integer> patch = new ArrayList<>(cfg.tokens().patch());
+        List<Integer> stride = new ArrayList<>(cfg.tokens().stride());
+        double shift = cfg.features().frameShiftMs();
         int dataFrames = frames;
         int modelFrames = frames;
-        int timeMask = cfg.augment.timem;
+        int timeMask = cfg.augment().timem();
         String where = "phase " + (phase.index() + 1) + " (" + phase.method().key() + " ×" + c + ")";
         switch (phase.method()) {
             case FSHIFT -> {
-                shift = cfg.features.frameShiftMs * c;
+                shift = cfg.features().frameShiftMs() * c;
                 dataFrames = frames / c;
                 modelFrames = dataFrames;
-                timeMask = (int) Math.round(cfg.augment.timem / (double) c);
+                timeMask = (int) Math.round(cfg.augment().timem() / (double) c);
             }
             case AVGPOOL, MAXPOOL -> modelFrames = frames / c;
             case PATCH -> {
-                if (cfg.tokens.kind != Choices.Tokens.FFTP) {
+                if (cfg.tokens().kind() != Choices.Tokens.FFTP) {
                     if (patch.size() != 2 || stride.size() != 2) throw new ConfigException("tokens.patch and tokens.stride need two values (frequency, time)");
                     patch.set(1, patch.get(1) * c);
                     stride.set(1, stride.get(1) * c);
@@ -90,19 +90,14 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
      * normalises alike.
      */
     public ExperimentConfig config(ExperimentConfig base) {
-        ExperimentConfig c = ConfigLoader.copy(base);
-        c.features.frameShiftMs = frameShiftMs;
-        c.features.targetFrames = dataFrames;
-        c.augment.timem = timeMask;
-        c.tokens.patch = new ArrayList<>(patch);
-        c.tokens.stride = new ArrayList<>(stride);
-        if (base.tokens.kind == Choices.Tokens.FFTP && phase.method() == PhaseSchedule.Method.PATCH) {
-            c.tokens.fftpWidth = base.tokens.fftpWidth * phase.factor();
-            c.tokens.fftpStride = base.tokens.fftpStride * phase.factor();
+        ExperimentConfig.Tokens tokens = base.tokens().withPatch(patch, stride);
+        if (base.tokens().kind() == Choices.Tokens.FFTP && phase.method() == PhaseSchedule.Method.PATCH) {
+            tokens = tokens.withFftp(base.tokens().fftpWidth() * phase.factor(), base.tokens().fftpStride() * phase.factor());
         }
-        c.train.epochs = phase.epochs();
-        c.train.phases = new ArrayList<>();
-        return c;
+        return base.withFeatures(base.features().withFraming(frameShiftMs, dataFrames))
+                .withAugment(base.augment().withTimem(timeMask))
+                .withTokens(tokens)
+                .withTrain(base.train().withEpochs(phase.epochs()).withPhases(List.of()));
     }
 
     /** The pooling stage of an avgpool/maxpool phase (null otherwise), for {@code bins} mel bins. */
@@ -116,7 +111,7 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
 
     /** The token grid of this phase for the config's mel bins. */
     public PatchGeometry geometry(ExperimentConfig base) {
-        return ModelFactory.geometry(config(base).tokens, 1, base.features.melBins, modelFrames);
+        return ModelFactory.geometry(config(base).tokens(), 1, base.features().melBins(), modelFrames);
     }
 
     /**
@@ -127,17 +122,17 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
      * @param in frames must be {@link #dataFrames()} (what this phase's data provides)
      */
     public TemporaModel buildModel(ExperimentConfig base, ModelFactory.Input in, NDManager manager) {
-        if (!base.resolution.kind.equals("none")) {
-            throw new ConfigException("coarse-to-fine phases need resolution.kind none, got '" + base.resolution.kind + "'");
+        if (!base.resolution().kind().equals("none")) {
+            throw new ConfigException("coarse-to-fine phases need resolution.kind none, got '" + base.resolution().kind() + "'");
         }
         if (in.frames() != dataFrames) {
             throw new ConfigException("phase " + (phase.index() + 1) + " expects " + dataFrames + " frames from its data but got " + in.frames());
         }
-        if (in.bins() != base.features.melBins) {
-            throw new ConfigException("phase " + (phase.index() + 1) + " expects " + base.features.melBins + " mel bins but got " + in.bins());
+        if (in.bins() != base.features().melBins()) {
+            throw new ConfigException("phase " + (phase.index() + 1) + " expects " + base.features().melBins() + " mel bins but got " + in.bins());
         }
         ExperimentConfig pc = config(base);
-        PatchGeometry g = ModelFactory.geometry(pc.tokens, 1, in.bins(), modelFrames);
+        PatchGeometry g = ModelFactory.geometry(pc.tokens(), 1, in.bins(), modelFrames);
         return new TemporaModel(manager, pooling(in.bins()), ModelFactory.backbone(pc, g, in.numClasses(), manager),
                 in.normMean(), in.normStd());
     }

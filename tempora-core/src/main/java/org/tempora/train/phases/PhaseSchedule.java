@@ -11,11 +11,11 @@ import org.tempora.tokens.Resize;
 
 /**
  * A coarse-to-fine training schedule (Feng et al., ICASSP 2024): phases with decreasing temporal compression
- * factors, the last at full resolution, each with a length in epochs resolved against {@code train.epochs}.
+ * factors, the last at full resolution, each with a length in epochs resolved against {@code train.epochs()}.
  *
  * <p>Two ways to write one:
  * <ul>
- *   <li>the config list {@code train.phases} ({@link #of(ExperimentConfig.Train)}): one entry per phase with
+ *   <li>the config list {@code train.phases()} ({@link #of(ExperimentConfig.Train)}): one entry per phase with
  *       {@code method, factor, epochs | fraction, resize}; the final entry has factor 1 and, without a length,
  *       takes the remaining epochs;</li>
  *   <li>a compact string ({@link #parse(String, int)}, {@link #parseSpec(String)}):
@@ -27,7 +27,7 @@ import org.tempora.tokens.Resize;
  *       budgets apply: 25% for one initial phase, 30% for several.</li>
  * </ul>
  *
- * <p>Rounding: a fraction f becomes {@code max(1, ⌊f·E + ½⌋)} epochs of {@code E = train.epochs} (half up); a
+ * <p>Rounding: a fraction f becomes {@code max(1, ⌊f·E + ½⌋)} epochs of {@code E = train.epochs()} (half up); a
  * shared percentage is split into equal fractions before rounding, a shared epoch count into integers with the
  * remainder going to the earliest (cheapest) phases. The planned epochs never exceed {@code E}.
  */
@@ -98,8 +98,8 @@ public final class PhaseSchedule {
 
     /** The schedule of a config's {@code train} section; no phases listed = one full-resolution phase. */
     public static PhaseSchedule of(ExperimentConfig.Train train) {
-        if (train.phases == null || train.phases.isEmpty()) return single(train.epochs);
-        return resolve(train.phases, train.epochs);
+        if (train.phases() == null || train.phases().isEmpty()) return single(train.epochs());
+        return resolve(train.phases(), train.epochs());
     }
 
     /** One full-resolution phase of {@code totalEpochs}. */
@@ -119,7 +119,7 @@ public final class PhaseSchedule {
 
     /**
      * Parses a compact schedule into config entries (fractions kept, so a config records the intent and resolves
-     * against whatever train.epochs ends up being).
+     * against whatever train.epochs() ends up being).
      */
     public static List<ExperimentConfig.Phase> parseSpec(String compact) {
         if (compact == null || compact.isBlank()) throw new ConfigException("empty phase schedule (e.g. \"fshift 4->1 @25%\")");
@@ -187,17 +187,11 @@ public final class PhaseSchedule {
         }
         List<ExperimentConfig.Phase> out = new ArrayList<>();
         for (int i = 0; i < factors.size(); i++) {
-            ExperimentConfig.Phase p = new ExperimentConfig.Phase();
             boolean last = i == factors.size() - 1;
-            p.factor = factors.get(i);
-            p.method = last && p.factor == 1 ? "none" : method;
-            p.resize = resize;
+            int factor = factors.get(i);
             Length len = last ? finalLength : perPhase.get(i);
-            if (len != null) {
-                p.fraction = len.fraction;
-                p.epochs = len.epochs;
-            }
-            out.add(p);
+            out.add(new ExperimentConfig.Phase(last && factor == 1 ? "none" : method, factor,
+                    len != null ? len.epochs : 0, len != null ? len.fraction : 0.0, resize));
         }
         return out;
     }
@@ -250,39 +244,39 @@ public final class PhaseSchedule {
             String where = "train.phases[" + i + "]";
             boolean last = i == specs.size() - 1;
             if (s == null) throw new ConfigException(where + " is empty");
-            if (s.factor < 1) throw new ConfigException(where + ": factor must be >= 1, got " + s.factor);
-            Method method = Method.parse(s.method);
-            if (i > 0 && s.factor >= specs.get(i - 1).factor) {
+            if (s.factor() < 1) throw new ConfigException(where + ": factor must be >= 1, got " + s.factor());
+            Method method = Method.parse(s.method());
+            if (i > 0 && s.factor() >= specs.get(i - 1).factor()) {
                 throw new ConfigException(where + ": factors must decrease from phase to phase, got "
-                        + specs.get(i - 1).factor + " then " + s.factor);
+                        + specs.get(i - 1).factor() + " then " + s.factor());
             }
-            if (last && s.factor != 1) {
-                throw new ConfigException(where + ": the last phase must be at full resolution (factor 1), got " + s.factor
+            if (last && s.factor() != 1) {
+                throw new ConfigException(where + ": the last phase must be at full resolution (factor 1), got " + s.factor()
                         + "; add {method: none, factor: 1}");
             }
-            if (s.factor > 1 && method == Method.NONE) {
-                throw new ConfigException(where + ": factor " + s.factor + " needs a compression method (fshift, avgpool, maxpool, patch)");
+            if (s.factor() > 1 && method == Method.NONE) {
+                throw new ConfigException(where + ": factor " + s.factor() + " needs a compression method (fshift, avgpool, maxpool, patch)");
             }
-            if (s.factor == 1) method = Method.NONE; // any method at factor 1 is the full-resolution input
-            Resize.KernelMethod resize = Resize.KernelMethod.parse(s.resize);
-            if (s.epochs < 0 || s.fraction < 0 || !Double.isFinite(s.fraction)) {
+            if (s.factor() == 1) method = Method.NONE; // any method at factor 1 is the full-resolution input
+            Resize.KernelMethod resize = Resize.KernelMethod.parse(s.resize());
+            if (s.epochs() < 0 || s.fraction() < 0 || !Double.isFinite(s.fraction())) {
                 throw new ConfigException(where + ": epochs and fraction must be >= 0");
             }
-            if (s.epochs > 0 && s.fraction > 0) throw new ConfigException(where + ": give epochs or fraction, not both");
-            if (s.fraction > 1) throw new ConfigException(where + ": fraction must be at most 1 (of train.epochs), got " + s.fraction);
+            if (s.epochs() > 0 && s.fraction() > 0) throw new ConfigException(where + ": give epochs or fraction, not both");
+            if (s.fraction() > 1) throw new ConfigException(where + ": fraction must be at most 1 (of train.epochs), got " + s.fraction());
             int epochs;
-            if (s.fraction > 0) {
-                epochs = epochsOf(s.fraction, totalEpochs);
-            } else if (s.epochs > 0) {
-                epochs = s.epochs;
+            if (s.fraction() > 0) {
+                epochs = epochsOf(s.fraction(), totalEpochs);
+            } else if (s.epochs() > 0) {
+                epochs = s.epochs();
             } else if (last) {
                 rest = true;
                 epochs = -1; // filled below
             } else {
-                throw new ConfigException(where + " (" + method.key() + " ×" + s.factor + ") needs a length: epochs or fraction");
+                throw new ConfigException(where + " (" + method.key() + " ×" + s.factor() + ") needs a length: epochs or fraction");
             }
             if (epochs > 0) used += epochs;
-            out.add(new Phase(i, method, s.factor, epochs, resize));
+            out.add(new Phase(i, method, s.factor(), epochs, resize));
         }
         if (rest) {
             int remaining = totalEpochs - used;
@@ -319,7 +313,7 @@ public final class PhaseSchedule {
         return phases.size();
     }
 
-    /** {@code train.epochs}, the budget the lengths were resolved against. */
+    /** {@code train.epochs()}, the budget the lengths were resolved against. */
     public int totalEpochs() {
         return totalEpochs;
     }
@@ -367,12 +361,8 @@ public final class PhaseSchedule {
     public List<ExperimentConfig.Phase> toConfig() {
         List<ExperimentConfig.Phase> out = new ArrayList<>();
         for (Phase p : phases) {
-            ExperimentConfig.Phase c = new ExperimentConfig.Phase();
-            c.method = p.method().key();
-            c.factor = p.factor();
-            c.epochs = p.epochs();
-            c.resize = p.kernelResize() == Resize.KernelMethod.PI ? "pi" : "bilinear";
-            out.add(c);
+            out.add(new ExperimentConfig.Phase(p.method().key(), p.factor(), p.epochs(), 0.0,
+                    p.kernelResize() == Resize.KernelMethod.PI ? "pi" : "bilinear"));
         }
         return out;
     }

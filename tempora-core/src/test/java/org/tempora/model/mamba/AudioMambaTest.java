@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tempora.ConfigException;
+import org.tempora.config.BackboneSpec;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.eval.FlopCount;
 import org.tempora.model.ModelFactory;
@@ -210,15 +211,9 @@ class AudioMambaTest {
 
     @Test
     void factoryBuildsAumFromTheConfig() {
-        ExperimentConfig cfg = new ExperimentConfig();
-        cfg.backbone.kind = "aum";
-        cfg.backbone.size = "micro";
-        cfg.backbone.depth = 3;
-        cfg.backbone.bimamba = "v1";
-        cfg.backbone.scan = "sequential";
-        cfg.tokens.kind = org.tempora.config.Choices.Tokens.FFTP;
-        cfg.tokens.fftpWidth = 8;
-        cfg.tokens.fftpStride = 4;
+        ExperimentConfig cfg = org.tempora.config.ConfigLoader.load(null, null, List.of("backbone.kind=aum", "backbone.size=micro",
+                "backbone.depth=3", "backbone.bimamba=v1", "backbone.scan=sequential", "tokens.kind=fftp", "tokens.fftp_width=8",
+                "tokens.fftp_stride=4"));
         try (NDManager m = NDManager.newBaseManager()) {
             TemporaModel tm = ModelFactory.build(cfg, new ModelFactory.Input(100, 64, 7, -4, 4), m);
             AudioMamba aum = (AudioMamba) tm.backbone();
@@ -226,7 +221,7 @@ class AudioMambaTest {
             assertThat(aum.config().depth()).isEqualTo(3);
             assertThat(aum.config().variant()).isEqualTo(Bimamba.V1);
             assertThat(aum.config().scan().algorithm()).isEqualTo(SelectiveScan.Algorithm.SEQUENTIAL);
-            assertThat(new ExperimentConfig().backbone.scan).as("default").isEqualTo("auto");
+            assertThat(BackboneSpec.Aum.DEFAULTS.scan()).as("default").isEqualTo("auto");
             assertThat(aum.tokens()).isEqualTo((100 - 8) / 4 + 1 + 1);
             assertThat(aum.patchEmbed().weight().array().getShape()).isEqualTo(new Shape(64, 1, 64, 8));
             try (NDManager b = m.newSubManager()) {
@@ -234,17 +229,18 @@ class AudioMambaTest {
                 assertThat(logits.getShape()).isEqualTo(new Shape(2, 7));
             }
         }
-        cfg.backbone.bimamba = "v3";
-        assertThatThrownBy(() -> ModelFactory.aumConfig(cfg.backbone, PatchGeometry.fftp(64, 100, 8, 4), 7))
+        // a record built without the loader still meets the component's own checks
+        assertThatThrownBy(() -> ModelFactory.aumConfig(new BackboneSpec.Aum("aum", "micro", null, 3, "v3", "auto", 32), PatchGeometry.fftp(64, 100, 8, 4), 7))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("bimamba");
-        cfg.backbone.bimamba = "v2";
-        cfg.backbone.scan = "bogus";
-        assertThatThrownBy(() -> ModelFactory.aumConfig(cfg.backbone, PatchGeometry.fftp(64, 100, 8, 4), 7))
+        assertThatThrownBy(() -> ModelFactory.aumConfig(new BackboneSpec.Aum("aum", "micro", null, 3, "v2", "bogus", 32), PatchGeometry.fftp(64, 100, 8, 4), 7))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("scan");
-        cfg.backbone.scan = "chunked";
-        cfg.backbone.scanChunk = 0;
-        assertThatThrownBy(() -> ModelFactory.aumConfig(cfg.backbone, PatchGeometry.fftp(64, 100, 8, 4), 7))
+        assertThatThrownBy(() -> ModelFactory.aumConfig(new BackboneSpec.Aum("aum", "micro", null, 3, "v2", "chunked", 0), PatchGeometry.fftp(64, 100, 8, 4), 7))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("scan_chunk");
+        // and the loader refuses the same values first, naming the key
+        for (String bad : List.of("backbone.bimamba=v3", "backbone.scan=bogus", "backbone.scan_chunk=0")) {
+            assertThatThrownBy(() -> org.tempora.config.ConfigLoader.load(null, null, List.of("backbone.kind=aum", bad)))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("'" + bad.substring(0, bad.indexOf('=')) + "'");
+        }
     }
 
     /** auto runs the loop below the measured crossover and the parallel scan from it on; explicit modes never change. */

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tempora.augment.SpecMask;
+import org.tempora.config.BackboneSpec;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.model.Ast;
@@ -26,16 +27,16 @@ class MambaPresetsTest {
     void presetBuildsItsModel(String preset, String kind, int tokens, boolean specmask) {
         ExperimentConfig cfg = ConfigLoader.load(preset, null, List.of());
         assertThat(ConfigLoader.presets()).contains(preset);
-        assertThat(cfg.name).isEqualTo(preset);
-        assertThat(cfg.backbone.kind).isEqualTo(kind);
-        assertThat(cfg.augment.specmaskRatio > 0).isEqualTo(specmask);
+        assertThat(cfg.name()).isEqualTo(preset);
+        assertThat(cfg.backbone().kind()).isEqualTo(kind);
+        assertThat(cfg.augment().specmaskRatio() > 0).isEqualTo(specmask);
         if (specmask) {
-            assertThat(cfg.augment.freqm + cfg.augment.timem).as("SpecMask replaces SpecAugment").isZero();
-            SpecMask sm = SpecMask.fromConfig(cfg, cfg.features.melBins);
-            assertThat(List.of(sm.patchWidth(), sm.patchStride())).containsExactly(cfg.tokens.fftpWidth, cfg.tokens.fftpStride);
+            assertThat(cfg.augment().freqm() + cfg.augment().timem()).as("SpecMask replaces SpecAugment").isZero();
+            SpecMask sm = SpecMask.fromConfig(cfg, cfg.features().melBins());
+            assertThat(List.of(sm.patchWidth(), sm.patchStride())).containsExactly(cfg.tokens().fftpWidth(), cfg.tokens().fftpStride());
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(cfg.features.targetFrames, cfg.features.melBins, 35, -4, 4), m);
+            TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(cfg.features().targetFrames(), cfg.features().melBins(), 35, -4, 4), m);
             // AST counts cls + dist, AuM its middle cls token
             assertThat(model.tokens()).isEqualTo(tokens);
             if (kind.equals("aum")) {
@@ -53,14 +54,14 @@ class MambaPresetsTest {
     @CsvSource({"aum-baseline, base, V1, 65"})
     void paperRecipeResolves(String preset, String size, Bimamba variant, int tokens) {
         ExperimentConfig cfg = ConfigLoader.load(preset, null, List.of());
-        AumConfig c = ModelFactory.aumConfig(cfg.backbone,
-                ModelFactory.geometry(cfg.tokens, 1, cfg.features.melBins, cfg.features.targetFrames), 35);
-        assertThat(cfg.backbone.size).isEqualTo(size);
+        AumConfig c = ModelFactory.aumConfig((BackboneSpec.Aum) cfg.backbone(),
+                ModelFactory.geometry(cfg.tokens(), 1, cfg.features().melBins(), cfg.features().targetFrames()), 35);
+        assertThat(((BackboneSpec.Aum) cfg.backbone()).size()).isEqualTo(size);
         assertThat(c.dim()).isEqualTo(768);
         assertThat(c.depth()).isEqualTo(24);
         assertThat(c.variant()).isEqualTo(variant);
         assertThat(c.sequenceLength()).isEqualTo(tokens);
-        assertThat(cfg.train.lr).isEqualTo(2.5e-4);
-        assertThat(cfg.train.batchSize).isEqualTo(128);
+        assertThat(cfg.train().lr()).isEqualTo(2.5e-4);
+        assertThat(cfg.train().batchSize()).isEqualTo(128);
     }
 }

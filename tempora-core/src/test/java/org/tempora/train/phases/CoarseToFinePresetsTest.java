@@ -12,6 +12,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.tempora.config.BackboneSpec;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.model.ModelFactory;
@@ -37,12 +38,12 @@ class CoarseToFinePresetsTest {
             assertThat(first).startsWith("# ");
         }
         ExperimentConfig cfg = ConfigLoader.load(name, null, List.of());
-        assertThat(cfg.name).isEqualTo(name);
-        assertThat(cfg.train.epochs).isEqualTo(20);
-        assertThat(cfg.train.optimizer).as("inherits ast-kws").isEqualTo(org.tempora.config.Choices.Optimizer.ADAMW);
-        PhaseSchedule s = PhaseSchedule.of(cfg.train);
+        assertThat(cfg.name()).isEqualTo(name);
+        assertThat(cfg.train().epochs()).isEqualTo(20);
+        assertThat(cfg.train().optimizer()).as("inherits ast-kws").isEqualTo(org.tempora.config.Choices.Optimizer.ADAMW);
+        PhaseSchedule s = PhaseSchedule.of(cfg.train());
         assertThat(s.describe()).isEqualTo(schedule);
-        PhaseControl control = PhaseControl.of(cfg.train);
+        PhaseControl control = PhaseControl.of(cfg.train());
         assertThat(control.plateau()).isEqualTo(plateau);
         for (PhaseSchedule.Phase p : s.phases()) {
             PhaseInput in = PhaseInput.of(cfg, p);
@@ -51,7 +52,7 @@ class CoarseToFinePresetsTest {
         }
         assertThat(PhaseInput.of(cfg, s.phase(s.size() - 1)).geometry(cfg).numPatches()).isEqualTo(144);
         // the resolved config survives a YAML round trip (what a run folder records)
-        assertThat(PhaseSchedule.of(ConfigLoader.copy(cfg).train).describe()).isEqualTo(schedule);
+        assertThat(PhaseSchedule.of(ConfigLoader.fromYaml(ConfigLoader.toYaml(cfg), "round trip").train()).describe()).isEqualTo(schedule);
     }
 
     /** The grid/FLOPs table of docs/coarse-to-fine.md §2 is what the code computes for the presets' phases. */
@@ -79,7 +80,7 @@ class CoarseToFinePresetsTest {
 
     static double forward(ExperimentConfig cfg, PhaseSchedule.Phase p) {
         PhaseInput in = PhaseInput.of(cfg, p);
-        TimePooling pool = in.pooling(cfg.features.melBins);
-        return ModelFactory.astConfig(cfg.backbone, in.geometry(cfg), 35).flops().total() + (pool == null ? 0 : pool.flopsPerExample());
+        TimePooling pool = in.pooling(cfg.features().melBins());
+        return ModelFactory.astConfig((BackboneSpec.Ast) cfg.backbone(), in.geometry(cfg), 35).flops().total() + (pool == null ? 0 : pool.flopsPerExample());
     }
 }

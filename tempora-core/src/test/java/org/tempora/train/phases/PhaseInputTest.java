@@ -38,12 +38,12 @@ class PhaseInputTest {
         assertThat(g.tDim()).isEqualTo(2); // (32 − 16)/10 + 1
         assertThat(g.fDim()).isEqualTo(12);
         ExperimentConfig pc = in.config(cfg);
-        assertThat(pc.features.frameShiftMs).isEqualTo(40.0);
-        assertThat(pc.features.targetFrames).isEqualTo(32);
-        assertThat(pc.augment.timem).isEqualTo(6);
-        assertThat(pc.train.epochs).isEqualTo(5);
-        assertThat(pc.train.phases).isEmpty();
-        assertThat(cfg.features.frameShiftMs).as("base untouched").isEqualTo(10.0);
+        assertThat(pc.features().frameShiftMs()).isEqualTo(40.0);
+        assertThat(pc.features().targetFrames()).isEqualTo(32);
+        assertThat(pc.augment().timem()).isEqualTo(6);
+        assertThat(pc.train().epochs()).isEqualTo(5);
+        assertThat(pc.train().phases()).isEmpty();
+        assertThat(cfg.features().frameShiftMs()).as("base untouched").isEqualTo(10.0);
         assertThat(in.describe(cfg)).isEqualTo("fshift ×4, 5 epochs: frame shift 40 ms, 32 frames, tokens 12×2");
     }
 

@@ -90,22 +90,15 @@ class PhaseScheduleTest {
     }
 
     static ExperimentConfig.Phase spec(String method, int factor, int epochs, double fraction) {
-        ExperimentConfig.Phase p = new ExperimentConfig.Phase();
-        p.method = method;
-        p.factor = factor;
-        p.epochs = epochs;
-        p.fraction = fraction;
-        return p;
+        return new ExperimentConfig.Phase(method, factor, epochs, fraction, "pi");
     }
 
     @Test
     void configListResolvesAndRoundTrips() {
-        ExperimentConfig.Train t = new ExperimentConfig.Train();
-        t.epochs = 20;
+        ExperimentConfig.Train t = ExperimentConfig.Train.DEFAULTS.withEpochs(20);
         assertThat(summary(PhaseSchedule.of(t))).containsExactly("nonex1:20");
         assertThat(PhaseSchedule.of(t).isMultiPhase()).isFalse();
-        t.phases = new ArrayList<>(List.of(spec("fshift", 4, 0, 0.25), spec("fshift", 1, 0, 0)));
-        PhaseSchedule s = PhaseSchedule.of(t);
+        PhaseSchedule s = PhaseSchedule.of(t.withPhases(List.of(spec("fshift", 4, 0, 0.25), spec("fshift", 1, 0, 0))));
         assertThat(summary(s)).containsExactly("fshiftx4:5", "nonex1:15"); // factor 1 is full resolution whatever the method
         assertThat(s.phase(1).method()).isEqualTo(Method.NONE);
         assertThat(summary(PhaseSchedule.resolve(s.toConfig(), 20))).isEqualTo(summary(s));
@@ -115,8 +108,8 @@ class PhaseScheduleTest {
         assertThat(s.describe()).isEqualTo("fshift 4→1: 5 + 15 epochs");
         // the spec keeps fractions, so it resolves against any train.epochs
         List<ExperimentConfig.Phase> fromText = PhaseSchedule.parseSpec("patch-bl 4->1 @25%");
-        assertThat(fromText.get(0).fraction).isEqualTo(0.25);
-        assertThat(fromText.get(0).resize).isEqualTo("bilinear");
+        assertThat(fromText.get(0).fraction()).isEqualTo(0.25);
+        assertThat(fromText.get(0).resize()).isEqualTo("bilinear");
         assertThat(summary(PhaseSchedule.resolve(fromText, 8))).containsExactly("patchx4:2", "nonex1:6");
     }
 
@@ -136,8 +129,7 @@ class PhaseScheduleTest {
                 .hasMessageContaining("at least two phases");
         assertThatThrownBy(() -> PhaseSchedule.resolve(List.of(spec("wavelet", 4, 3, 0), spec("none", 1, 0, 0)), 10))
                 .hasMessageContaining("unknown phase method 'wavelet'");
-        ExperimentConfig.Phase bad = spec("patch", 2, 3, 0);
-        bad.resize = "nearest";
+        ExperimentConfig.Phase bad = new ExperimentConfig.Phase("patch", 2, 3, 0, "nearest");
         assertThatThrownBy(() -> PhaseSchedule.resolve(List.of(bad, spec("none", 1, 0, 0)), 10))
                 .hasMessageContaining("unknown patch-kernel resize 'nearest'");
         assertThatThrownBy(() -> PhaseSchedule.resolve(List.of(spec("avgpool", 2, 0, 1.5), spec("none", 1, 0, 0)), 10))

@@ -67,26 +67,25 @@ class PlateauSwitchTest {
 
     @Test
     void phaseControlFromConfig() {
-        ExperimentConfig.Train t = new ExperimentConfig.Train();
-        PhaseControl fixed = PhaseControl.of(t);
+        PhaseControl fixed = PhaseControl.of(ExperimentConfig.Train.DEFAULTS);
         PhaseSchedule s = PhaseSchedule.parse("fshift 4->1 @5", 20);
         assertThat(fixed.switchFor(s.phase(0))).isNull();
         assertThat(fixed.stopFinal(1.0)).isFalse();
-        t.phaseSwitch = Choices.PhaseSwitch.PLATEAU;
-        t.phasePatience = 1;
-        PhaseControl plateau = PhaseControl.of(t);
+        PhaseControl plateau = PhaseControl.of(train("train.phase_switch=plateau", "train.phase_patience=1"));
         PlateauSwitch sw = plateau.switchFor(s.phase(0));
         assertThat(sw.observe(0.5)).isEqualTo(Decision.CONTINUE);
         assertThat(sw.observe(0.4)).isEqualTo(Decision.PLATEAU);
         assertThat(plateau.switchFor(s.phase(1))).as("the final phase has no plateau switch").isNull();
-        t.stopRule = Choices.StopRule.SURPASS;
-        assertThatThrownBy(() -> PhaseControl.of(t)).isInstanceOf(ConfigException.class).hasMessageContaining("baseline_metric");
-        t.baselineMetric = 0.8;
-        PhaseControl stop = PhaseControl.of(t);
+        assertThatThrownBy(() -> PhaseControl.of(train("train.stop_rule=surpass"))).isInstanceOf(ConfigException.class).hasMessageContaining("baseline_metric");
+        PhaseControl stop = PhaseControl.of(train("train.stop_rule=surpass", "train.baseline_metric=0.8"));
         assertThat(stop.stopFinal(0.8)).isFalse();
         assertThat(stop.stopFinal(0.81)).isTrue();
         assertThatThrownBy(() -> Choices.parse(Choices.PhaseSwitch.class, "auto")).isInstanceOf(ConfigException.class)
                 .hasMessage("'auto' (expected fixed, plateau)");
+    }
+
+    private static ExperimentConfig.Train train(String... overrides) {
+        return org.tempora.config.ConfigLoader.load(null, null, List.of(overrides)).train();
     }
 
     /** Against a brute-force oracle (min_delta 0): switch at the first epoch r whose last `patience` metrics do not beat the earlier maximum. */
