@@ -40,13 +40,23 @@ final class ExperimentOptions {
     String phases;
 
     ExperimentConfig build() {
+        return build(null);
+    }
+
+    /** Whether a preset or config file was given (otherwise a resumed run starts from its own recorded config). */
+    boolean namesAnExperiment() {
+        return preset != null || config != null;
+    }
+
+    /** The config from {@code recorded} (a run's config.yaml) if not null, else from the preset/file; then the overrides. */
+    ExperimentConfig build(Path recorded) {
         List<String> all = new ArrayList<>(overrides);
         if (data != null) all.add("data.path=" + quote(data));
         if (layout != null) all.add("data.layout=" + layout);
         if (epochs != null) all.add("train.epochs=" + epochs);
         if (seed != null) all.add("seed=" + seed);
         if (skipBad) all.add("data.skip_bad=true");
-        ExperimentConfig c = ConfigLoader.load(preset, config, all);
+        ExperimentConfig c = recorded != null ? ConfigLoader.loadRecorded(recorded, all) : ConfigLoader.load(preset, config, all);
         if (phases == null) return c;
         ExperimentConfig withPhases = c.withTrain(c.train().withPhases(PhaseSchedule.parseSpec(phases)));
         ConfigValidator.validate(withPhases, "--phases '" + phases + "'");

@@ -15,7 +15,9 @@ import org.tempora.TemporaException;
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ClassifyCommand.class, InfoCommand.class,
                 FbankCommand.class, StatsCommand.class, PresetsCommand.class, CompareCommand.class, BenchCommand.class, ExplainCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 2 usage error, 3 bad input data, 4 the engine is wrong on this CPU (see 'tempora doctor'), 1 anything else."})
+        footer = {"", "Exit codes: 0 success, 2 usage error (also: the run folder or cache entry is in use), 3 bad input data, "
+                + "4 the engine is wrong on this CPU (see 'tempora doctor'), 130/143 stopped by SIGINT/SIGTERM (training is "
+                + "checkpointed: continue with --resume), 1 anything else."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_OTHER = 1;
@@ -32,6 +34,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Signals.install(System.err);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

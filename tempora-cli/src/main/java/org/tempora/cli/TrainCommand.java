@@ -1,6 +1,7 @@
 package org.tempora.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +28,13 @@ final class TrainCommand extends CliCommand {
     @Option(names = {"-o", "--out"}, paramLabel = "RUN", description = "Run folder (default: runs/<name>).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (same result as uninterrupted).")
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, or start it if it was "
+            + "stopped before its first one (same result as uninterrupted). Without --preset/--config it uses the run's own "
+            + "config.yaml; a config that differs is refused, except name, train.threads and train.data_threads.")
     boolean resume;
 
-    @Option(names = "--overwrite", description = "Replace an existing run in --out.")
+    @Option(names = "--overwrite", description = "Replace the run in --out: removes only the files that run wrote "
+            + "(listed in RUN/.tempora-files), never anything else. A folder that is not empty and holds no run is refused.")
     boolean overwrite;
 
     @Mixin
@@ -48,7 +52,8 @@ final class TrainCommand extends CliCommand {
 
     @Override
     public Integer call() {
-        ExperimentConfig cfg = exp.build();
+        Path recorded = resume && out != null && !exp.namesAnExperiment() ? out.resolve("config.yaml") : null;
+        ExperimentConfig cfg = exp.build(recorded != null && Files.isRegularFile(recorded) ? recorded : null);
         PrintWriter o = out();
         Path runDir = out != null ? out : Path.of("runs", cfg.name());
         int n = threads.resolve();

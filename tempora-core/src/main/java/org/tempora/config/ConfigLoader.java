@@ -107,6 +107,26 @@ public final class ConfigLoader {
      * dropped here, and only here: a config a user writes must not have them.
      */
     public static ExperimentConfig fromYaml(String yaml, String source) {
+        return bind(recordedTree(yaml, source), source);
+    }
+
+    /**
+     * A config a run recorded (its config.yaml) with {@code key=value} overrides on top: what {@code train --resume}
+     * without a preset starts from.
+     */
+    public static ExperimentConfig loadRecorded(Path file, List<String> overrides) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        }
+        ObjectNode tree = recordedTree(text, file.toString());
+        for (String o : overrides) applyOverride(tree, o);
+        return bind(tree, overrides.isEmpty() ? file.toString() : file + " with --set overrides");
+    }
+
+    private static ObjectNode recordedTree(String yaml, String source) {
         try {
             ObjectNode tree = defaultsTree();
             JsonNode n = YAML.readTree(yaml);
@@ -120,10 +140,36 @@ public final class ConfigLoader {
                 }
                 merge(tree, recorded);
             }
-            return bind(tree, source);
+            return tree;
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(source, "not valid YAML: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * The keys whose values differ between two configs, each as {@code key: a → b} (leaf keys in snake_case with dots,
+     * lists compared whole), in the config's order.
+     */
+    public static List<String> differences(ExperimentConfig a, ExperimentConfig b) {
+        List<String> out = new ArrayList<>();
+        diff("", YAML.valueToTree(a), YAML.valueToTree(b), out);
+        return out;
+    }
+
+    private static void diff(String prefix, JsonNode a, JsonNode b, List<String> out) {
+        if (a != null && b != null && a.isObject() && b.isObject()
+                && a.path("kind").asText("").equals(b.path("kind").asText(""))) {
+            Set<String> keys = new java.util.LinkedHashSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) diff(prefix.isEmpty() ? k : prefix + "." + k, a.get(k), b.get(k), out);
+        } else if (a == null || b == null || !a.equals(b)) {
+            out.add(prefix + ": " + flat(a) + " → " + flat(b));
+        }
+    }
+
+    private static String flat(JsonNode n) {
+        return n == null ? "(absent)" : n.isTextual() ? n.asText() : n.toString();
     }
 
     private static List<String> fieldNames(ObjectNode o) {

@@ -26,10 +26,12 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.Stop;
 import org.tempora.TemporaException;
 import org.tempora.features.FrontEnd;
 import org.tempora.features.Spectrogram;
 import org.tempora.io.AtomicFiles;
+import org.tempora.io.FolderLock;
 
 /**
  * On-disk cache of fbank features: computed once per (clips, front-end config) in parallel, stored as one
@@ -84,6 +86,21 @@ public final class FeatureCache {
         Path index = dir.resolve("index.json");
         int frames = raw.targetFrames();
         int bins = raw.fbank().numMelBins();
+        FeatureSet ready = readEntry(data, index, frames, bins, clips.size(), skipBad, progress);
+        if (ready != null) return ready;
+        // one writer per entry: a second process computing the same features gets a clear error instead of racing
+        try (FolderLock lock = FolderLock.acquire(dir, "feature cache entry " + dir)) {
+            ready = readEntry(data, index, frames, bins, clips.size(), skipBad, progress);   // finished while we waited
+            if (ready != null) return ready;
+            AtomicFiles.removeStaleTemps(dir);
+            return build(clips, raw, dir, data, index, threads, skipBad, progress);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean the feature cache entry " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A complete entry's features, or null if there is none (or it is damaged: it is then rebuilt). */
+    private static FeatureSet readEntry(Path data, Path index, int frames, int bins, int clipCount, boolean skipBad, IntConsumer progress) {
         if (Files.exists(index) && Files.exists(data)) {
             try {
                 JsonNode j = new ObjectMapper().readTree(index.toFile());
@@ -98,7 +115,7 @@ public final class FeatureCache {
                         throw new InvalidInputException(skipped.get(0).split(": ", 2)[0],
                                 skipped.get(0).contains(": ") ? skipped.get(0).split(": ", 2)[1] + " (use --skip-bad to skip such entries)" : "bad audio");
                     }
-                    if (progress != null) progress.accept(clips.size());
+                    if (progress != null) progress.accept(clipCount);
                     return new FeatureSet(data, count, frames, bins, kept, skipped);
                 }
             } catch (IOException | RuntimeException e) {
@@ -106,8 +123,9 @@ public final class FeatureCache {
                 // unreadable or inconsistent entry: rebuild below
             }
         }
-        return build(clips, raw, dir, data, index, threads, skipBad, progress);
+        return null;
     }
+
 
     private FeatureSet build(List<Clip> clips, FrontEnd fe, Path dir, Path data, Path index, int threads, boolean skipBad,
                              IntConsumer progress) {
@@ -116,7 +134,7 @@ public final class FeatureCache {
         long clipBytes = (long) frames * bins * 4;
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".features.", ".tmp");
+            Path tmp = AtomicFiles.newTemp(dir, "features.f32");
             boolean[] ok = new boolean[clips.size()];
             List<String> problems = new ArrayList<>();
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -146,6 +164,7 @@ public final class FeatureCache {
                     }
                     int done = 0;
                     for (int i = 0; i < fs.size(); i++) {
+                        Stop.check("while computing features (the clips done are not kept); run again to start over");
                         String problem = fs.get(i).get();
                         if (problem == null) {
                             ok[i] = true;
@@ -176,6 +195,7 @@ public final class FeatureCache {
             int[] kept = IntStream.range(0, clips.size()).filter(i -> ok[i]).toArray();
             if (kept.length < clips.size()) compact(tmp, ok, clipBytes);
             AtomicFiles.moveAtomically(tmp, data);
+            AtomicFiles.done(tmp);
             Map<String, Object> idx = new LinkedHashMap<>();
             idx.put("version", VERSION);
             idx.put("front_end", fe.fbank().toString());

@@ -17,9 +17,11 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.tempora.ConfigException;
+import org.tempora.Stop;
 import org.tempora.config.Choices;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.io.FolderLock;
 import org.tempora.data.Split;
 import org.tempora.eval.EvalResult;
 import org.tempora.explain.Explainer;
@@ -67,12 +69,17 @@ public final class Experiment {
                                                     BiConsumer<Integer, Summary> onFold) {
         if (folds.isEmpty()) throw new ConfigException("cross-validation needs at least one fold");
         Map<String, List<Double>> values = new LinkedHashMap<>();
-        for (int fold : folds) {
-            ExperimentConfig c = cfg.withData(cfg.data().withFold(fold));
-            l.onStage("fold " + fold);
-            Summary s = train(c, new Options(o.runDir().resolve("fold" + fold), o.cacheRoot(), o.resume(), o.overwrite(), o.threads()), l);
-            onFold.accept(fold, s);
-            s.test().asMap().forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        RunFiles parent = new RunFiles(o.runDir());
+        try (FolderLock lock = parent.open(o.resume(), o.overwrite())) {
+            for (int fold : folds) {
+                ExperimentConfig c = cfg.withData(cfg.data().withFold(fold));
+                l.onStage("fold " + fold);
+                RunFiles sub = parent.trackSubRun("fold" + fold);
+                // --overwrite emptied the folds with the parent; a fold not started yet is resumed as a fresh run
+                Summary s = train(c, new Options(sub.dir(), o.cacheRoot(), o.resume() && sub.holdsRun(), false, o.threads()), l);
+                onFold.accept(fold, s);
+                s.test().asMap().forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            }
         }
         Map<String, Object> cv = new LinkedHashMap<>();
         cv.put("folds", List.copyOf(folds));
@@ -85,13 +92,49 @@ public final class Experiment {
         return cv;
     }
 
+    /**
+     * Config keys a resumed run may change: its name and the thread counts (with other thread counts the float sums
+     * may differ in their last bits from an uninterrupted run). Any other difference is refused.
+     */
+    public static final Set<String> MAY_CHANGE_ON_RESUME = Set.of("name", "train.threads", "train.data_threads");
+
+    /**
+     * Trains one experiment into {@code o.runDir()}, holding the folder's lock throughout. Stops at the next safe point
+     * when a {@link Stop} is requested (a resumable checkpoint is written first when training).
+     */
     public static Summary train(ExperimentConfig cfg, Options o, RunListener l) {
         RunFiles run = new RunFiles(o.runDir());
-        prepareRunDir(run, o);
+        try (FolderLock lock = run.open(o.resume(), o.overwrite()); Stop.Region polling = Stop.cooperate()) {
+            if (o.resume()) checkSameConfig(run, cfg);
+            run.create();
+            return trainLocked(cfg, o, l, run);
+        }
+    }
+
+    /** Refuses to resume a run with another config (the keys that may change aside), naming the differing keys. */
+    static void checkSameConfig(RunFiles run, ExperimentConfig cfg) {
+        if (!Files.isRegularFile(run.config())) return;
+        ExperimentConfig recorded;
+        try {
+            recorded = ConfigLoader.fromYaml(Files.readString(run.config()), run.config().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + run.config() + ": " + e.getMessage(), e);
+        }
+        List<String> diffs = ConfigLoader.differences(recorded, cfg).stream()
+                .filter(d -> !MAY_CHANGE_ON_RESUME.contains(d.substring(0, d.indexOf(':')))).toList();
+        if (!diffs.isEmpty()) {
+            throw new ConfigException("--resume: the config differs from the one " + run.dir() + " was started with: "
+                    + String.join("; ", diffs) + " (only " + String.join(", ", new java.util.TreeSet<>(MAY_CHANGE_ON_RESUME))
+                    + " may change; resume without a preset to use the run's own config, or start a new run)");
+        }
+    }
+
+    private static Summary trainLocked(ExperimentConfig cfg, Options o, RunListener l, RunFiles run) {
         Engines.configureThreads(cfg.train().threads() > 0 ? cfg.train().threads() : o.threads());
         run.writeText(run.config(), ConfigLoader.toYaml(cfg));
         int dataThreads = cfg.train().dataThreads() > 0 ? cfg.train().dataThreads() : Math.max(1, o.threads());
         PreparedData data = PreparedData.prepare(cfg, o.cacheRoot(), dataThreads, l);
+        Stop.check("after reading the data; continue with --resume");
         var train = data.sources.get(Split.TRAIN);
         var valid = data.sources.get(Split.VALID);
         var test = data.sources.getOrDefault(Split.TEST, valid);
@@ -104,9 +147,10 @@ public final class Experiment {
                     : trainSingle(cfg, data, o, run, l, manager);
             TemporaModel model = t.model();
             Trainer.Result result = t.result();
+            Stop.check("after training; the training is checkpointed: continue with --resume");
             String selected = selectFinal(cfg, model, run, result);
             try {
-                model.save(run.model());
+                model.save(run.track(run.model()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + run.model() + ": " + e.getMessage(), e);
             }
@@ -125,6 +169,7 @@ public final class Experiment {
             numbers.putAll(Evaluation.costs(cfg, model, test, cfg.eval().batchSize()));
             numbers.put("train_flops", PhaseAccounting.total(PhaseAccounting.fromRecords(result.history())).flops());
             if (schedule.isMultiPhase()) numbers.put("phases", phaseTable(schedule, result.history(), t.descriptions()));
+            Stop.check("after evaluation; the training is checkpointed: continue with --resume");
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
             Reports.write(run, cfg, data, result.history(), er, numbers, explainSections(model, data, run));
@@ -150,7 +195,7 @@ public final class Experiment {
             double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
             var e = Explainer.explain(model, x, valid.frames(), valid.bins(), validFrames, shift);
             Path png = run.dir().resolve("report").resolve("explain-" + out.size() + ".png");
-            Explainer.writePng(e, png);
+            Explainer.writePng(e, run.track(png));
             out.add(ReportData.Section.image("DiffRes on " + clip.id() + " (" + data.dataset.classes().get(label) + ")",
                     run.dir().relativize(png), e.summary().text()));
         }
@@ -297,28 +342,6 @@ public final class Experiment {
         if (cfg.eval().select() == Choices.Select.LAST) return "last epoch (" + cfg.train().epochs() + ")";
         model.load(run.bestModel());
         return "best validation epoch (" + r.bestEpoch() + ")";
-    }
-
-    private static void prepareRunDir(RunFiles run, Options o) {
-        Path dir = run.dir();
-        try {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) throw new ConfigException("--out " + dir + " is a file");
-            boolean hasRun = Files.exists(run.runJson()) || Files.exists(run.lastState());
-            if (hasRun && !o.resume() && !o.overwrite()) {
-                throw new ConfigException("run folder " + dir + " already holds a run (use --resume to continue it, --overwrite to replace it, or another --out)");
-            }
-            if (o.resume() && !Files.exists(run.lastState())) {
-                throw new ConfigException("--resume: " + dir + " has no checkpoint to resume from (" + run.lastState() + ")");
-            }
-            if (hasRun && o.overwrite()) {
-                try (var s = Files.walk(dir)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) if (!p.equals(dir)) Files.delete(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare run folder " + dir + ": " + e.getMessage(), e);
-        }
-        run.create();
     }
 
     static void writeRunJson(RunFiles run, ExperimentConfig cfg, PreparedData data, String status, Map<String, Object> numbers) {

@@ -1,5 +1,6 @@
 package org.tempora.run;
 
+import org.tempora.Stop;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -76,8 +77,9 @@ public final class Inference {
         JniUtils.setGradMode(false);
         float[][] out = new float[n][];
         int batch = Math.max(1, m.config.eval().batchSize());
-        try {
+        try (Stop.Region polling = Stop.cooperate()) {
             for (int start = 0; start < n; start += batch) {
+                Stop.check("while classifying");
                 int b = Math.min(batch, n - start);
                 try (NDManager sub = m.model.manager().newSubManager()) {
                     NDArray in = sub.create(Arrays.copyOfRange(x, start * t * bins, (start + b) * t * bins), new Shape(b, t, bins));

@@ -2,7 +2,14 @@ package org.tempora.run;
 
 import java.time.LocalDateTime;
 import java.util.List;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Map;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
@@ -52,7 +59,19 @@ final class Reports {
         for (String s : data.dataset.skipped()) b.note("skipped " + s);
         if (extra != null) extra.forEach(b::section);
         ReportData report = b.build();
+        run.track(run.report());
+        Set<Path> before = files(run.dir());
         for (RunReporter r : RunReporter.available()) r.write(run.dir(), report);
+        // a reporter writes what it likes under the run folder: everything new is ours (for --overwrite)
+        for (Path p : files(run.dir())) if (!before.contains(p)) run.track(p);
+    }
+
+    private static Set<Path> files(Path dir) {
+        try (var s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).collect(Collectors.toCollection(HashSet::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private static int size(PreparedData d, Split s) {

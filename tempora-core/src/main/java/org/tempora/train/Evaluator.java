@@ -1,5 +1,6 @@
 package org.tempora.train;
 
+import org.tempora.Stop;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -24,8 +25,9 @@ public final class Evaluator {
         JniUtils.setGradMode(false);
         model.train(false);
         long t0 = System.nanoTime();
-        try {
+        try (Stop.Region polling = Stop.cooperate()) {
             for (int start = 0; start < n; start += batchSize) {
+                Stop.check("during evaluation");
                 int b = Math.min(batchSize, n - start);
                 int[] idx = new int[b];
                 for (int i = 0; i < b; i++) idx[i] = start + i;

@@ -6,9 +6,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.tempora.ConfigException;
+import org.tempora.io.FolderLock;
 import org.tempora.io.AtomicFiles;
 
 /**
@@ -22,7 +27,13 @@ import org.tempora.io.AtomicFiles;
  * RUN/checkpoints/best.npz   weights of the best validation epoch
  * RUN/model.npz + model.json the final model and what inference needs (front-end, classes, config)
  * RUN/report.html, report/   the report with plots
+ * RUN/.tempora-files         every path above that this run wrote (what --overwrite may remove)
+ * RUN/.lock                  the OS lock a writing process holds ({@link FolderLock})
  * </pre>
+ *
+ * <p>{@link #open} enforces the rule for run folders: a new run goes only into a missing or empty folder, or one that
+ * holds a tempora run; {@code --overwrite} removes only the files listed in {@code .tempora-files} (for a run written
+ * before that list existed: the fixed layout above), never anything else.
  */
 public record RunFiles(Path dir) {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -79,7 +90,164 @@ public record RunFiles(Path dir) {
         return dir.resolve("report.html");
     }
 
+    /** The list of files this run wrote. */
+    public Path manifest() {
+        return dir.resolve(MANIFEST);
+    }
+
+    /** Name of the list of files a run wrote. */
+    public static final String MANIFEST = ".tempora-files";
+
+    /**
+     * Records that tempora writes {@code file} (a path inside the run folder), before it is written, so a file a
+     * killed run left behind is still known as ours. @return {@code file}
+     */
+    public Path track(Path file) {
+        return record(relative(file), file);
+    }
+
+    /** Records a folder tempora creates (removed by --overwrite only if it is empty then). */
+    public Path trackFolder(Path folder) {
+        return record(relative(folder) + "/", folder);
+    }
+
+    private Path record(String rel, Path file) {
+        try {
+            Set<String> have = tracked();
+            if (have.contains(rel)) return file;
+            have.add(rel);
+            Files.createDirectories(dir);
+            AtomicFiles.writeString(manifest(), String.join("\n", have) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + manifest() + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    /** A sub-folder that is a run of its own (a cross-validation fold), recorded so --overwrite cleans it as a run. */
+    public RunFiles trackSubRun(String name) {
+        trackFolder(dir.resolve(name));
+        return new RunFiles(dir.resolve(name));
+    }
+
+    private String relative(Path file) {
+        Path rel = dir.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
+        if (rel.startsWith("..") || rel.toString().isEmpty()) throw new IllegalArgumentException(file + " is not inside the run folder " + dir);
+        return rel.toString().replace('\\', '/');
+    }
+
+    /** The paths this run recorded (relative, in order). */
+    public Set<String> tracked() throws IOException {
+        Set<String> out = new LinkedHashSet<>();
+        if (Files.isRegularFile(manifest())) {
+            for (String line : Files.readAllLines(manifest())) if (!line.isBlank()) out.add(line.strip());
+        }
+        return out;
+    }
+
+    /** Whether the folder holds a tempora run (finished, killed at any point, or written before the file list existed). */
+    public boolean holdsRun() {
+        return Files.isRegularFile(manifest()) || Files.isRegularFile(runJson()) || Files.isRegularFile(lastState());
+    }
+
+    /**
+     * Prepares the folder for a run and takes its lock (held until the returned lock is closed): refuses a folder that
+     * is not empty and not a run; refuses an existing run unless resuming or overwriting; removes the temporary files a
+     * killed writer left; with {@code overwrite}, removes what the earlier run wrote and nothing else.
+     *
+     * @throws ConfigException   for a folder that may not be used this way (exit 2)
+     * @throws org.tempora.BusyException if another process is writing it
+     */
+    public FolderLock open(boolean resume, boolean overwrite) {
+        if (resume && overwrite) throw new ConfigException("--resume and --overwrite exclude each other");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new ConfigException("--out " + dir + " is a file, not a folder");
+        if (Files.isDirectory(dir) && !holdsRun()) {
+            List<String> foreign = foreign();
+            if (!foreign.isEmpty()) {
+                throw new ConfigException("run folder " + dir + " is not empty and holds no tempora run (" + String.join(", ", foreign)
+                        + "); choose a new or empty folder");
+            }
+        }
+        FolderLock lock = FolderLock.acquire(dir, "run folder " + dir);
+        try {
+            for (Path d : List.of(dir, checkpoints(), dir.resolve("report"))) AtomicFiles.removeStaleTemps(d);
+            if (holdsRun() && !resume && !overwrite) {
+                throw new ConfigException("run folder " + dir + " already holds a run (use --resume to continue it, --overwrite to replace it, or another --out)");
+            }
+            if (overwrite) removeWhatTemporaWrote();
+            track(lock.file());
+            track(manifest());
+            return lock;
+        } catch (IOException e) {
+            lock.close();
+            throw new UncheckedIOException("cannot prepare run folder " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Up to five names in the folder, folders with a trailing slash, for the message that refuses it. */
+    private List<String> foreign() {
+        try (var s = Files.list(dir)) {
+            List<String> names = s.filter(p -> !p.getFileName().toString().equals(FolderLock.NAME))
+                    .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+            return names.size() <= 5 ? names : List.of(String.join(", ", names.subList(0, 5)), "… " + (names.size() - 5) + " more");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The files of a run written before .tempora-files existed: the fixed layout. */
+    private static final List<String> LEGACY = List.of("config.yaml", "run.json", "metrics.csv", "metrics.json", "model.npz",
+            "model.json", "report.html", "checkpoints/last.json", "checkpoints/last.npz", "checkpoints/last-optimizer.npz",
+            "checkpoints/best.npz", "checkpoints/", "report/");
+
+    /** Removes every file this run recorded (sub-runs recursively), then the folders it made if they are empty. */
+    void removeWhatTemporaWrote() throws IOException {
+        Set<String> entries = tracked();
+        if (entries.isEmpty() && Files.isRegularFile(runJson())) {
+            entries = new LinkedHashSet<>(LEGACY);
+            try (var s = Files.list(checkpoints())) {
+                s.map(p -> "checkpoints/" + p.getFileName()).filter(n -> n.matches("checkpoints/epoch-\\d+\\.npz")).forEach(entries::add);
+            } catch (java.nio.file.NoSuchFileException ignored) {
+                // no checkpoints folder
+            }
+            if (Files.isDirectory(dir.resolve("report"))) {
+                try (var s = Files.list(dir.resolve("report"))) {
+                    s.map(p -> "report/" + p.getFileName()).filter(n -> n.endsWith(".png")).forEach(entries::add);
+                }
+            }
+        }
+        List<String> files = entries.stream().filter(e -> !e.endsWith("/") && !e.equals(MANIFEST) && !e.equals(FolderLock.NAME)).toList();
+        for (String e : files) {
+            Path p = dir.resolve(e);
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;   // a user replaced our file by a folder: keep it
+            Files.deleteIfExists(p);
+        }
+        List<String> folders = new ArrayList<>(entries.stream().filter(e -> e.endsWith("/")).toList());
+        folders.sort(Comparator.comparingInt(String::length).reversed());
+        for (String f : folders) {
+            Path p = dir.resolve(f);
+            if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+            RunFiles sub = new RunFiles(p);
+            if (sub.holdsRun()) {
+                try (FolderLock l = FolderLock.acquire(p, "run folder " + p)) {
+                    sub.removeWhatTemporaWrote();
+                }
+                Files.deleteIfExists(p.resolve(FolderLock.NAME));
+                Files.deleteIfExists(sub.manifest());
+            }
+            AtomicFiles.removeStaleTemps(p);
+            try (var s = Files.list(p)) {
+                if (s.findAny().isEmpty()) Files.delete(p);
+            }
+        }
+        Files.deleteIfExists(manifest());
+    }
+
     public void writeJson(Path file, Object value) {
+        track(file);
         try {
             AtomicFiles.writeString(file, JSON.writeValueAsString(value) + "\n");
         } catch (IOException e) {
@@ -88,6 +256,7 @@ public record RunFiles(Path dir) {
     }
 
     public void writeText(Path file, String text) {
+        track(file);
         try {
             AtomicFiles.writeString(file, text);
         } catch (IOException e) {
@@ -118,6 +287,7 @@ public record RunFiles(Path dir) {
     public void create() {
         try {
             Files.createDirectories(checkpoints());
+            trackFolder(checkpoints());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run folder " + dir + ": " + e.getMessage(), e);
         }

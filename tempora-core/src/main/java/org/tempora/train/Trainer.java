@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.tempora.ConfigException;
+import org.tempora.Stop;
 import org.tempora.TemporaException;
 import org.tempora.config.Choices;
 import org.tempora.config.ExperimentConfig;
@@ -134,6 +136,7 @@ public final class Trainer {
         int bestEpoch = -1;
         double best = Double.NEGATIVE_INFINITY;
         double trainSeconds = phase.priorSeconds();
+        CheckpointState.EpochProgress progress = null;
         if (resume && Files.exists(run.lastState())) {
             CheckpointState st = CheckpointState.read(run);
             if (st.phase() == phase.phase()) {
@@ -143,11 +146,12 @@ public final class Trainer {
                 trainSeconds = st.trainSeconds();
                 history.clear();
                 history.addAll(st.history());
-                model.load(run.lastModel());
-                optimizer.loadState(Npz.read(run.lastOptimizer()), params);
+                model.load(st.modelFile(run));
+                optimizer.loadState(Npz.read(st.optimizerFile(run)), params);
                 if (st.phaseFinished()) {
                     return new Result(history, bestEpoch, best, ValidationMetric.name(multiLabel), trainSeconds);
                 }
+                progress = st.epochProgress();
             }
         }
         double flopsPerEpoch = 3 * model.flopsPerExample() * train.size();
@@ -159,27 +163,44 @@ public final class Trainer {
             t.setDaemon(true);
             return t;
         });
-        try {
+        try (Stop.Region polling = Stop.cooperate()) {
             for (int epoch = firstEpoch; epoch < epochs; epoch++) {
                 long t0 = System.nanoTime();
                 model.train(true);
                 int[] order = epochOrder(epoch);
                 double lossSum = 0;
                 int seen = 0;
+                int firstStep = 0;
+                double earlierSeconds = 0;
                 Map<String, Double> extraSums = new LinkedHashMap<>();
-                Future<Batch> next = prefetch.submit(batchTask(order, epoch, 0, batchSize));
+                if (progress != null && epoch == firstEpoch) {   // a stopped run continues its epoch where it stopped
+                    firstStep = progress.steps();
+                    lossSum = progress.lossSum();
+                    seen = progress.seen();
+                    extraSums.putAll(progress.extraSums());
+                    earlierSeconds = progress.seconds();
+                    consecutiveSkips = progress.consecutiveSkips();
+                }
+                Future<Batch> next = firstStep < steps ? prefetch.submit(batchTask(order, epoch, firstStep, batchSize)) : null;
                 double lr = schedule.lr(epoch, optimizer.stepCount());
-                for (int s = 0; s < steps; s++) {
+                for (int s = firstStep; s < steps; s++) {
                     Batch batch = get(next);
                     if (s + 1 < steps) next = prefetch.submit(batchTask(order, epoch, s + 1, batchSize));
                     lr = schedule.lr(epoch, optimizer.stepCount());
                     double loss = step(batch, lr, lossName, extraSums);
                     lossSum += loss * batch.size();
                     seen += batch.size();
-                    double secs = (System.nanoTime() - t0) / 1e9;
+                    double secs = earlierSeconds + (System.nanoTime() - t0) / 1e9;
                     listener.onStep(epoch, s, loss, lr, seen / secs);
+                    if (Stop.requested() != null) {
+                        double spent = earlierSeconds + (System.nanoTime() - t0) / 1e9;
+                        checkpoint(epoch, false, history, bestEpoch, best, trainSeconds, false,
+                                new CheckpointState.EpochProgress(s + 1, lossSum, seen, extraSums, spent, consecutiveSkips));
+                        Stop.check("in epoch " + (phase.epochOffset() + epoch + 1) + " after step " + (s + 1) + " of " + steps
+                                + "; checkpoint written: continue with --resume");
+                    }
                 }
-                double epochTrainSeconds = (System.nanoTime() - t0) / 1e9;
+                double epochTrainSeconds = earlierSeconds + (System.nanoTime() - t0) / 1e9;
                 trainSeconds += epochTrainSeconds;
                 Evaluator.Scores vs = Evaluator.run(model, valid, cfg.eval().batchSize(), multiLabel);
                 double metric = ValidationMetric.compute(vs.logits(), labelsOf(valid), valid.numClasses(), multiLabel);
@@ -203,7 +224,7 @@ public final class Trainer {
                     bestEpoch = globalEpoch;
                 }
                 boolean stop = epoch + 1 < epochs && phase.stop() != null && phase.stop().test(rec);
-                checkpoint(epoch + 1, epoch + 1 == epochs || stop, history, bestEpoch, best, trainSeconds, improved);
+                checkpoint(epoch + 1, epoch + 1 == epochs || stop, history, bestEpoch, best, trainSeconds, improved, null);
                 listener.onEpoch(rec);
                 if (stop) break;
             }
@@ -292,21 +313,47 @@ public final class Trainer {
         return l;
     }
 
+    /**
+     * Writes a checkpoint: weights and optimiser state under names unique to this optimiser step
+     * ({@code ckpt-<steps>.npz}, {@code ckpt-<steps>-optimizer.npz}), the best/averaging weights and metrics, then
+     * {@code last.json}, which names the two files and so commits them in one atomic rename; only then are older
+     * checkpoint files removed. A kill at any moment leaves a last.json whose files are complete.
+     *
+     * @param progress where a stopped run is inside the next epoch ({@code epochsDone} complete epochs), or null
+     */
     private void checkpoint(int epochsDone, boolean phaseFinished, List<EpochRecord> history, int bestEpoch, double best,
-                            double trainSeconds, boolean improved) {
+                            double trainSeconds, boolean improved, CheckpointState.EpochProgress progress) {
+        String modelName = String.format("ckpt-%09d.npz", optimizer.stepCount());
+        String optimizerName = String.format("ckpt-%09d-optimizer.npz", optimizer.stepCount());
         try {
-            model.save(run.lastModel());
-            Npz.write(run.lastOptimizer(), optimizer.stateEntries());
-            if (improved) model.save(run.bestModel());
+            model.save(run.track(run.checkpoints().resolve(modelName)));
+            Npz.write(run.track(run.checkpoints().resolve(optimizerName)), optimizer.stateEntries());
+            if (improved) model.save(run.track(run.bestModel()));
             int global = phase.epochOffset() + epochsDone;
-            if (phase.finalPhase() && WeightAverage.keeps(cfg.train().weightAverage(), global)) model.save(run.epochModel(global));
+            if (progress == null && phase.finalPhase() && WeightAverage.keeps(cfg.train().weightAverage(), global)) {
+                model.save(run.track(run.epochModel(global)));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a checkpoint in " + run.checkpoints() + ": " + e.getMessage(), e);
         }
         run.writeMetrics(history);
         // written last: it commits the checkpoint
         new CheckpointState(phase.epochOffset() + epochsDone, phase.phase(), epochsDone, phaseFinished, bestEpoch, best,
-                trainSeconds, optimizer.stepCount(), history).write(run);
+                trainSeconds, optimizer.stepCount(), history, modelName, optimizerName, progress).write(run);
+        removeOlderCheckpoints(modelName, optimizerName);
+    }
+
+    /** Deletes the checkpoint files the committed last.json no longer names (and the unversioned ones of older runs). */
+    private void removeOlderCheckpoints(String keepModel, String keepOptimizer) {
+        try (var files = Files.list(run.checkpoints())) {
+            for (Path p : files.toList()) {
+                String n = p.getFileName().toString();
+                boolean ours = n.matches("ckpt-\\d+(-optimizer)?\\.npz") || n.equals("last.npz") || n.equals("last-optimizer.npz");
+                if (ours && !n.equals(keepModel) && !n.equals(keepOptimizer)) Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + run.checkpoints() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Batch get(Future<Batch> f) {
