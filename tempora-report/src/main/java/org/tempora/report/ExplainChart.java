@@ -91,6 +91,16 @@ public final class ExplainChart {
         return render(e, null);
     }
 
+    /** {@link #render} encoded as PNG bytes (for the run report, which writes its files itself). */
+    public static byte[] png(Explanation e) {
+        BufferedImage img = render(e);
+        try {
+            return ChartUtils.encodeAsPNG(img);
+        } catch (IOException ex) {
+            throw new TemporaException("cannot encode the explain picture as PNG: " + ex.getMessage(), ex);
+        }
+    }
+
     /** Renders and writes the PNG atomically (all or nothing); failures are {@link TemporaException}s. */
     public static void writePng(Explanation e, Path file) {
         BufferedImage img = render(e);
