@@ -157,8 +157,10 @@ public final class ExplainChart {
                     MERGED_ALPHA), Layer.FOREGROUND);
         }
         if (validFrames < e.frames()) {
-            plot.addDomainMarker(new IntervalMarker(validFrames * shift, e.frames() * shift, PADDING, new BasicStroke(0f),
-                    null, null, PADDING_ALPHA), Layer.FOREGROUND);
+            // one frame past the end (the plot clips it): without aliasing, a marker ending exactly at the edge can
+            // leave the last pixel column unshaded
+            plot.addDomainMarker(new IntervalMarker(validFrames * shift, (e.frames() + 1) * shift, PADDING,
+                    new BasicStroke(0f), null, null, PADDING_ALPHA), Layer.FOREGROUND);
         }
         JFreeChart chart = chart(plot, "input log-mel (" + e.frames() + " frames × " + e.bins()
                 + " bins); shaded: merged frames (score < " + fmt(s.mergeThreshold()) + "), grey: padding");
