@@ -7,6 +7,7 @@ import org.tempora.explain.Explainer;
 import org.tempora.audio.Waveform;
 import org.tempora.features.FrontEnd;
 import org.tempora.features.Spectrogram;
+import org.tempora.report.ExplainChart;
 import org.tempora.run.ModelBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +46,7 @@ final class ExplainCommand extends CliCommand {
             Explainer.Explanation e = Explainer.explain(m.model, in.data(), in.frames(), in.bins(),
                     Math.min(full.frames(), in.frames()), shift);
             Path png = out != null ? out : Path.of(stem(file) + "-diffres.png");
-            Explainer.writePng(e, png);
+            ExplainChart.writePng(e, png);
             o.println(file + (full.frames() > in.frames()
                     ? String.format(Locale.ROOT, " (%.2f s; explaining the first %.2f s, the model's input)", w.durationSeconds(), in.frames() * shift)
                     : String.format(Locale.ROOT, " (%.2f s)", w.durationSeconds())));

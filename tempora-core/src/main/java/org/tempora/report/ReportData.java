@@ -10,6 +10,7 @@ import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.eval.EvalResult;
 import org.tempora.eval.FlopCount;
+import org.tempora.explain.Explainer;
 
 /**
  * Everything a run report shows (see {@link ReportWriter}). Maps keep their insertion order; {@code null}
@@ -41,27 +42,37 @@ public record ReportData(String runName, String createdAt, String configText, St
 
     /**
      * An extra report section: a title with an HTML snippet (inserted <b>as is</b> — only pass trusted markup; use
-     * {@link #text} for anything else) and/or an image. A relative image path is relative to the run folder; an
+     * {@link #text} for anything else) and/or one image: a file, or a DiffRes {@link Explainer.Explanation} that the
+     * reporter draws (the library itself draws nothing). A relative image path is relative to the run folder; an
      * absolute one outside the run folder is copied into {@code report/}.
      */
-    public record Section(String title, String html, Path image, String caption) {
+    public record Section(String title, String html, Path image, Explainer.Explanation explanation, String caption) {
         public Section {
             if (title == null || title.isBlank()) throw new ConfigException("a report section needs a title");
+            if (image != null && explanation != null) {
+                throw new ConfigException("report section '" + title + "' has an image file and an explanation to draw; it shows one image");
+            }
         }
 
         /** A section with trusted HTML. */
         public static Section html(String title, String html) {
-            return new Section(title, html, null, null);
+            return new Section(title, html, null, null, null);
         }
 
         /** A section with plain text (escaped, line breaks kept). */
         public static Section text(String title, String text) {
-            return new Section(title, "<pre class=\"text\">" + Html.escape(text) + "</pre>", null, null);
+            return new Section(title, "<pre class=\"text\">" + Html.escape(text) + "</pre>", null, null, null);
         }
 
         /** A section with an image and an optional caption (plain text). */
         public static Section image(String title, Path image, String caption) {
-            return new Section(title, null, image, caption);
+            return new Section(title, null, image, null, caption);
+        }
+
+        /** A section with the picture of a DiffRes explanation (drawn by the reporter) and an optional caption. */
+        public static Section explanation(String title, Explainer.Explanation explanation, String caption) {
+            if (explanation == null) throw new ConfigException("report section '" + title + "' needs an explanation");
+            return new Section(title, null, null, explanation, caption);
         }
     }
 

@@ -172,16 +172,16 @@ public final class Experiment {
             Stop.check("after evaluation; the training is checkpointed: continue with --resume");
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
-            Reports.write(run, cfg, data, result.history(), er, numbers, explainSections(model, data, run));
+            Reports.write(run, cfg, data, result.history(), er, numbers, explainSections(model, data));
             return new Summary(run, er, numbers);
         }
     }
 
     /**
-     * For a DiffRes model: the explain picture of a few validation clips (one per class for the first classes), so the
-     * report shows where the model spent its resolution.
+     * For a DiffRes model: the explanation of a few validation clips (one per class for the first classes), so the
+     * report shows where the model spent its resolution (the reporter draws the pictures).
      */
-    static List<ReportData.Section> explainSections(TemporaModel model, PreparedData data, RunFiles run) {
+    static List<ReportData.Section> explainSections(TemporaModel model, PreparedData data) {
         if (!(model.resolution() instanceof DiffRes)) return List.of();
         var valid = data.sources.get(Split.VALID);
         List<ReportData.Section> out = new ArrayList<>();
@@ -194,10 +194,8 @@ public final class Experiment {
             int validFrames = data.frontEnd.fbank().numFrames(clip.audio().load().length());
             double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
             var e = Explainer.explain(model, x, valid.frames(), valid.bins(), validFrames, shift);
-            Path png = run.dir().resolve("report").resolve("explain-" + out.size() + ".png");
-            Explainer.writePng(e, run.track(png));
-            out.add(ReportData.Section.image("DiffRes on " + clip.id() + " (" + data.dataset.classes().get(label) + ")",
-                    run.dir().relativize(png), e.summary().text()));
+            out.add(ReportData.Section.explanation("DiffRes on " + clip.id() + " (" + data.dataset.classes().get(label) + ")",
+                    e, e.summary().text()));
         }
         return out;
     }

@@ -30,7 +30,8 @@ import org.tempora.io.AtomicFiles;
  *   <li>{@value #PER_CLASS_PNG}: per-class rows with a numeric column ({@code f1}, else {@code ap}, {@code auc},
  *       {@code recall}, {@code precision}, {@code accuracy}, else the first numeric column other than counts).</li>
  * </ul>
- * The x axis is the {@code epoch} key (else the row number); phase boundaries are dashed vertical lines.
+ * The x axis is the {@code epoch} key (else the row number); phase boundaries are dashed vertical lines. A section
+ * with a DiffRes explanation gets its picture ({@link ExplainChart}) as {@code explain-0.png}, {@code explain-1.png}, …
  *
  * <p>Failure safety: everything is rendered in memory first, so a rendering error writes nothing. Each file is then
  * written atomically (temporary file + rename) — PNGs first, {@code report.html} last — so no file is ever
@@ -47,6 +48,8 @@ public final class ReportWriter {
     public static final String LR_PNG = "curves_lr.png";
     public static final String CONFUSION_PNG = "confusion.png";
     public static final String PER_CLASS_PNG = "per_class.png";
+    /** The picture of the k-th section with a DiffRes explanation ({@link ExplainChart}), k from 0. */
+    public static final String EXPLAIN_PNG = "explain-%d.png";
     private static final List<String> STANDARD_PNGS = List.of(LOSS_PNG, METRIC_PNG, LR_PNG, CONFUSION_PNG, PER_CLASS_PNG);
     private static final List<String> PER_CLASS_PREFERRED = List.of("f1", "ap", "auc", "recall", "precision", "accuracy");
     private static final Set<String> COUNT_COLUMNS = Set.of("support", "positives", "count", "predicted");
@@ -114,11 +117,18 @@ public final class ReportWriter {
             files.put(PER_CLASS_PNG, Charts.barChartPng("Per-class " + perClassColumn, "class", perClassColumn, names, values));
         }
 
-        // ---- extra section images
+        // ---- extra section images: DiffRes explanations drawn here, image files linked or copied
         Path absRun = runDir.toAbsolutePath().normalize();
         List<String> sectionImages = new ArrayList<>();
+        int explanations = 0;
         for (int i = 0; i < data.sections().size(); i++) {
             ReportData.Section s = data.sections().get(i);
+            if (s.explanation() != null) {
+                String name = String.format(Locale.ROOT, EXPLAIN_PNG, explanations++);
+                files.put(name, ExplainChart.png(s.explanation()));
+                sectionImages.add(REPORT_DIR + "/" + name);
+                continue;
+            }
             if (s.image() == null) {
                 sectionImages.add(null);
                 continue;

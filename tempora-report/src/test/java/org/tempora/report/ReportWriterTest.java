@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.eval.EvalResult;
 import org.tempora.model.AstConfig;
@@ -158,6 +159,27 @@ class ReportWriterTest {
     }
 
     @Test
+    void explanationSectionsAreDrawnIntoTheReport(@TempDir Path run) throws IOException {
+        var e = ExplainChartTest.explanation();
+        ReportData d = ReportData.builder("explained")
+                .section(ReportData.Section.explanation("DiffRes on clip-a (yes)", e, e.summary().text()))
+                .section(ReportData.Section.text("Between", "no picture"))
+                .section(ReportData.Section.explanation("DiffRes on clip-b (no)", e, null))
+                .build();
+        String text = Files.readString(ReportWriter.write(run, d));
+        assertThat(text).contains("src=\"report/explain-0.png\"").contains("src=\"report/explain-1.png\"")
+                .contains("most resolved").contains("alt=\"DiffRes on clip-b (no)\"");
+        for (String png : List.of("report/explain-0.png", "report/explain-1.png")) {
+            BufferedImage img = ImageIO.read(run.resolve(png).toFile());
+            assertThat(img.getWidth()).isEqualTo(ExplainChart.WIDTH);
+            assertThat(img.getHeight()).isEqualTo(ExplainChart.HEIGHT);
+        }
+        assertThat(run.resolve("report/explain-2.png")).doesNotExist();
+        assertThatThrownBy(() -> new ReportData.Section("both", null, Path.of("x.png"), e, null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("one image");
+    }
+
+    @Test
     void aFailureWritesNothingAndKeepsThePreviousReport(@TempDir Path run) throws IOException {
         ReportData bad = fabricated().section(ReportData.Section.image("Missing", Path.of("nope.png"), null)).build();
         assertThatThrownBy(() -> ReportWriter.write(run, bad)).isInstanceOf(InvalidInputException.class)
@@ -175,7 +197,7 @@ class ReportWriterTest {
 
     @Test
     void dataValidationAndDefensiveCopies() {
-        assertThatThrownBy(() -> ReportData.builder(" ").build()).isInstanceOf(org.tempora.ConfigException.class);
+        assertThatThrownBy(() -> ReportData.builder(" ").build()).isInstanceOf(ConfigException.class);
         assertThatThrownBy(() -> ReportData.builder("x").confusion(new int[][] {{1, 0}, {0, 1}})
                 .classNames(List.of("only one")).build()).isInstanceOf(InvalidInputException.class);
         int[][] m = {{1, 0}, {0, 1}};
