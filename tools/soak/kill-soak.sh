@@ -53,7 +53,8 @@ kill_at() {  # $1 run folder, $2 cache, $3 extra args; kills after a random dela
   if [ "$sig" == TERM ]; then
     kill -s TERM "$pid" 2>/dev/null          # as timeout(1) or a CI runner does: the launcher forwards it to the JVM
   else
-    jvm=$(pgrep -P "$pid" -f tempora.jar)    # kill -9 the JVM itself (the launcher waits for it)
+    jvm=""                                   # kill -9 the JVM itself (the launcher waits for it)
+    while [ -z "$jvm" ] && kill -0 "$pid" 2>/dev/null; do jvm=$(pgrep -P "$pid" -f tempora.jar) || sleep 0.1; done
     [ -n "$jvm" ] && kill -s KILL $jvm 2>/dev/null
   fi
   wait "$pid"
