@@ -170,6 +170,28 @@ class RunFolderTest {
     }
 
     @Test
+    void aStopDuringTheFinalEvaluationResumesToTheSameResult() throws IOException {
+        ExperimentConfig cfg = tiny(2);
+        Experiment.Summary full = train(cfg, tmp.resolve("full"), false, false, new RunListener() {});
+        Path c = tmp.resolve("eval");
+        RunListener stopAtEvaluation = new RunListener() {
+            @Override
+            public void onStage(String message) {
+                if (message.startsWith("evaluating")) Stop.request("TERM", 143);
+            }
+        };
+        assertThatThrownBy(() -> train(cfg, c, false, false, stopAtEvaluation)).isInstanceOf(Stop.StoppedException.class)
+                .hasMessage("stopped by SIGTERM during evaluation");
+        Stop.clear();
+        assertThat(RunFiles.JSON.readTree(new RunFiles(c).lastState().toFile()).get("phase_finished").asBoolean()).isTrue();
+        assertThat(new RunFiles(c).modelJson()).doesNotExist();
+        Experiment.Summary resumed = train(cfg, c, true, false, new RunListener() {});
+        assertThat(resumed.test().asMap()).isEqualTo(full.test().asMap());
+        assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
+        sameWeights(full.run().model(), resumed.run().model());
+    }
+
+    @Test
     void resumeRefusesAnotherConfigButNotAnotherThreadCount() throws IOException {
         Path d = tmp.resolve("r");
         train(tiny(1), d, false, false, new RunListener() {});
