@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 
 /** Finds audio files: a file is taken as given; a folder is searched recursively for .wav and .flac files. */
 public final class AudioFiles {
@@ -24,7 +25,7 @@ public final class AudioFiles {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).filter(AudioFiles::isAudioName).sorted().toList();
         } catch (IOException e) {
-            throw new InvalidInputException(dir, "cannot list folder: " + e.getMessage(), e);
+            throw new InvalidInputException(dir, "cannot list folder: " + Messages.io(e, dir), e);
         }
     }
 
