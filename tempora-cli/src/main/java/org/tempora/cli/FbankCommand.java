@@ -2,7 +2,6 @@ package org.tempora.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.OutputException;
 import org.tempora.features.FrontEnd;
 import org.tempora.features.Spectrogram;
 import org.tempora.io.AudioFiles;
@@ -61,10 +61,10 @@ final class FbankCommand extends CliCommand {
                 Npy.write(e.getValue(), s.data(), s.frames(), s.bins());
                 written++;
             } catch (InvalidInputException ex) {
-                err.println("tempora: " + ex.getMessage());
+                err.println(Main.errorLine(ex));
                 code = Main.EXIT_BAD_INPUT;
             } catch (IOException ex) {
-                throw new UncheckedIOException("cannot write " + e.getValue() + ": " + ex.getMessage(), ex);
+                throw new OutputException(e.getValue(), ex);
             }
         }
         stdout.printf("wrote %d of %d feature file%s to %s%n", written, plan.size(), plan.size() == 1 ? "" : "s", out);

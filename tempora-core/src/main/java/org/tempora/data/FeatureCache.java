@@ -3,7 +3,6 @@ package org.tempora.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -26,6 +25,7 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.OutputException;
 import org.tempora.TemporaException;
 import org.tempora.features.FrontEnd;
 import org.tempora.features.Spectrogram;
@@ -187,7 +187,7 @@ public final class FeatureCache {
             AtomicFiles.writeString(index, new ObjectMapper().writeValueAsString(idx));
             return new FeatureSet(data, kept.length, frames, bins, kept, problems);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the feature cache in " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("the feature cache in " + dir, dir, e);
         }
     }
 

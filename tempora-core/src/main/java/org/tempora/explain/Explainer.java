@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.tempora.InvalidInputException;
-import org.tempora.TemporaException;
+import org.tempora.OutputException;
 import org.tempora.io.AtomicFiles;
 import org.tempora.model.TemporaModel;
 import org.tempora.resolution.DiffRes;
@@ -294,7 +294,7 @@ public final class Explainer {
                 if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
             });
         } catch (IOException ex) {
-            throw new TemporaException("cannot write " + file + ": " + ex.getMessage(), ex);
+            throw new OutputException(file, ex);
         }
     }
 

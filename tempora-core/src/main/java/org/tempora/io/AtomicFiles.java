@@ -3,11 +3,11 @@ package org.tempora.io;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.tempora.OutputException;
 
 /**
  * Writes files so that a reader never sees a half-written one: the content goes to a temporary file in the
@@ -45,12 +45,12 @@ public final class AtomicFiles {
         write(path, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
-    /** Same as {@link #write} but wraps IOException as unchecked. */
+    /** Same as {@link #write} but throws {@link OutputException} ("cannot write <path>: <why>"). */
     public static void writeUnchecked(Path path, Writer writer) {
         try {
             write(path, writer);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new OutputException(path, e);
         }
     }
 

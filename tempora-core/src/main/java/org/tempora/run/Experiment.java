@@ -3,7 +3,6 @@ package org.tempora.run;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.tempora.ConfigException;
+import org.tempora.OutputException;
 import org.tempora.config.Choices;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
@@ -108,7 +108,7 @@ public final class Experiment {
             try {
                 model.save(run.model());
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + run.model() + ": " + e.getMessage(), e);
+                throw new OutputException(run.model(), e);
             }
             l.onStage("evaluating the " + (data.sources.containsKey(Split.TEST) ? "test" : "validation") + " split (" + test.size() + " clips)");
             Evaluator.Scores scores = Evaluator.run(model, test, cfg.eval().batchSize(), multi);
@@ -316,7 +316,7 @@ public final class Experiment {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare run folder " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("run folder " + dir, dir, e);
         }
         run.create();
     }

@@ -3,12 +3,12 @@ package org.tempora.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.tempora.OutputException;
 import org.tempora.io.AtomicFiles;
 
 /**
@@ -83,7 +83,7 @@ public record RunFiles(Path dir) {
         try {
             AtomicFiles.writeString(file, JSON.writeValueAsString(value) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new OutputException(file, e);
         }
     }
 
@@ -91,7 +91,7 @@ public record RunFiles(Path dir) {
         try {
             AtomicFiles.writeString(file, text);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new OutputException(file, e);
         }
     }
 
@@ -119,7 +119,7 @@ public record RunFiles(Path dir) {
         try {
             Files.createDirectories(checkpoints());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("run folder " + dir, dir, e);
         }
     }
 }
