@@ -53,7 +53,7 @@ final class ClassifyCommand extends CliCommand {
                     if (json) o.println(Json.MAPPER.valueToTree(asJson(r)));
                     else print(o, r);
                 } catch (TemporaException e) {
-                    err.println("tempora: " + e.getMessage());
+                    err.println(Main.errorLine(e));
                     code = Math.max(code, e.exitCode());
                 }
                 o.flush();

@@ -52,7 +52,7 @@ final class StatsCommand extends CliCommand {
         double secs = (System.nanoTime() - t0) / 1e9;
         PrintWriter out = out();
         PrintWriter err = err();
-        for (String s : r.skipped()) err.println("tempora: skipped " + s);
+        for (String s : r.skipped()) err.println(Main.errorLine("skipped " + s));
         if (json) {
             out.println(Json.object("dir", dir.toString(), "mean", r.mean(), "std", r.std(), "files", r.files(),
                     "skipped", r.skipped().size(), "frames", r.frames(), "cells", r.cells(), "seconds", secs));
