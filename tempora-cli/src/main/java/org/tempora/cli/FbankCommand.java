@@ -38,13 +38,13 @@ final class FbankCommand extends CliCommand {
     @Mixin
     FrontEndOptions fe;
 
-    @Option(names = "--target-frames", defaultValue = "0", description = "Pad with zeros (log-domain 0) or truncate to this many frames (0 = keep).")
+    @Option(names = "--target-frames", defaultValue = "0", converter = OptionValues.CountOrZero.class, description = "Pad with zeros (log-domain 0) or truncate to this many frames (0 = keep).")
     int targetFrames;
 
-    @Option(names = "--norm-mean", description = "Normalise (x - mean) / (2 std) with this dataset mean (with --norm-std).")
+    @Option(names = "--norm-mean", converter = OptionValues.Finite.class, description = "Normalise (x - mean) / (2 std) with this dataset mean (with --norm-std).")
     Double normMean;
 
-    @Option(names = "--norm-std", description = "Dataset std for normalisation (with --norm-mean).")
+    @Option(names = "--norm-std", converter = OptionValues.Positive.class, description = "Dataset std for normalisation (with --norm-mean).")
     Double normStd;
 
     @Override

@@ -24,7 +24,7 @@ final class StatsCommand extends CliCommand {
     @Mixin
     FrontEndOptions fe;
 
-    @Option(names = "--target-frames", defaultValue = "0", description = "Pad/truncate each clip to this many frames first (0 = natural length).")
+    @Option(names = "--target-frames", defaultValue = "0", converter = OptionValues.CountOrZero.class, description = "Pad/truncate each clip to this many frames first (0 = natural length).")
     int targetFrames;
 
     @Mixin
