@@ -335,7 +335,7 @@ public final class Experiment {
         d.put("recipe_digest", Versions.recipeDigest(cfg.data().path()));
         d.put("classes", data.dataset.classes());
         for (Split s : Split.values()) d.put(s.key() + "_clips", data.sources.containsKey(s) ? data.sources.get(s).size() : 0);
-        d.put("skipped", data.dataset.skipped());
+        d.put("skipped", data.skipped());
         j.put("data", d);
         Map<String, Object> norm = new LinkedHashMap<>();
         norm.put("mean", data.normMean);
