@@ -46,8 +46,9 @@ final class ClassifyCommand extends CliCommand {
         PrintWriter err = err();
         int code = Main.EXIT_OK;
         int n = threads.resolve();
+        List<Path> files = AudioFiles.expand(inputs);    // an input folder without audio fails before the model loads
         try (ModelBundle m = ModelBundle.load(model.model, n)) {
-            for (Path f : AudioFiles.expand(inputs)) {
+            for (Path f : files) {
                 try {
                     Inference.FileResult r = Inference.classify(m, f, topK, hop);
                     if (json) o.println(Json.MAPPER.valueToTree(asJson(r)));

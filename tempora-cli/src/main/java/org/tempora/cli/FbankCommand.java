@@ -88,7 +88,7 @@ final class FbankCommand extends CliCommand {
         Map<Path, Path> taken = new HashMap<>();
         for (Path in : inputs) {
             List<Path> files = new ArrayList<>();
-            if (Files.isDirectory(in)) files.addAll(AudioFiles.under(in));
+            if (Files.isDirectory(in)) files.addAll(AudioFiles.inFolder(in));
             else files.add(in);
             for (Path f : files) {
                 Path rel = Files.isDirectory(in) ? in.relativize(f) : f.getFileName();
@@ -102,7 +102,6 @@ final class FbankCommand extends CliCommand {
                 plan.put(f, target);
             }
         }
-        if (plan.isEmpty()) throw new ConfigException("no .wav or .flac files found in the inputs");
         return plan;
     }
 }

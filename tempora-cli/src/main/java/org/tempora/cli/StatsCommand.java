@@ -42,7 +42,7 @@ final class StatsCommand extends CliCommand {
     @Override
     public Integer call() {
         FrontEnd frontEnd = fe.frontEnd(targetFrames, null, null);
-        List<Path> files = AudioFiles.under(dir);
+        List<Path> files = AudioFiles.inFolder(dir);
         int n = threads.resolve();
         long t0 = System.nanoTime();
         FeatureStats.Result r;

@@ -29,11 +29,21 @@ public final class AudioFiles {
         }
     }
 
-    /** Expands files and folders given on a command line, in the given order. */
+    /**
+     * The audio files under a folder given as input, which must hold at least one: a folder without audio is bad input
+     * data (the same error for every command), not an empty result.
+     */
+    public static List<Path> inFolder(Path dir) {
+        List<Path> files = under(dir);
+        if (files.isEmpty()) throw new InvalidInputException(dir, "no .wav or .flac files in this folder");
+        return files;
+    }
+
+    /** Expands files and folders given on a command line, in the given order; every folder must hold audio. */
     public static List<Path> expand(List<Path> args) {
         List<Path> out = new ArrayList<>();
         for (Path p : args) {
-            if (Files.isDirectory(p)) out.addAll(under(p));
+            if (Files.isDirectory(p)) out.addAll(inFolder(p));
             else out.add(p);
         }
         return out;
