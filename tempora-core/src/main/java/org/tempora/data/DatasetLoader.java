@@ -403,7 +403,7 @@ public final class DatasetLoader {
         if (!(fraction > 0)) throw new ConfigException("data.train_fraction must be in (0, 1], got " + fraction);
         List<Clip> train = new ArrayList<>(ds.split(Split.TRAIN));
         shuffle(train, new SplittableRandom(seed ^ 0x7EA1L));
-        int keep = Math.max(1, (int) Math.round(train.size() * fraction));
+        int keep = train.isEmpty() ? 0 : Math.max(1, (int) Math.round(train.size() * fraction));
         List<Clip> kept = new ArrayList<>(train.subList(0, keep));
         kept.sort(Comparator.comparing(Clip::id));
         Map<Split, List<Clip>> splits = new EnumMap<>(ds.splits());

@@ -264,7 +264,7 @@ public final class Experiment {
 
     /**
      * Evaluates a trained model on a split of a dataset (default: the data it was trained on), with the model's
-     * own front-end and normalisation.
+     * own front-end and normalisation. Only that split is read: the dataset needs no training clips.
      */
     public static EvalSummary evaluate(ModelBundle m, String dataPath, Split split, Path cacheRoot, int threads, boolean skipBad, RunListener l) {
         ExperimentConfig.Data d = m.config.data();
@@ -272,12 +272,11 @@ public final class Experiment {
         if (skipBad) d = d.withSkipBad(true);
         ExperimentConfig cfg = m.config.withData(d)
                 .withFeatures(m.config.features().withNorm((double) m.model.normMean(), (double) m.model.normStd()));
-        PreparedData data = PreparedData.prepare(cfg, cacheRoot, threads, l);
+        PreparedData data = PreparedData.prepareSplit(cfg, split, cacheRoot, threads, l);
         if (!data.dataset.classes().equals(m.classes)) {
             throw new ConfigException("the dataset's classes " + data.dataset.classes() + " differ from the model's " + m.classes);
         }
         var src = data.sources.get(split);
-        if (src == null) throw new ConfigException("the dataset has no " + split.key() + " split");
         l.onStage("evaluating " + src.size() + " clips of the " + split.key() + " split");
         Evaluator.Scores scores = Evaluator.run(m.model, src, cfg.eval().batchSize(), m.multiLabel);
         EvalResult er = Evaluation.result(scores.logits(), src, m.multiLabel);

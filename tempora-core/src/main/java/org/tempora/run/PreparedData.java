@@ -74,6 +74,18 @@ public final class PreparedData {
         return prepare(cfg, ds, EnumSet.allOf(Split.class), EnumSet.of(Split.TRAIN, Split.VALID), cacheRoot, threads, l);
     }
 
+    /**
+     * For evaluation: only {@code split} is read into features, and only it must have clips; a folder with nothing but
+     * test clips is enough. The normalisation must be given ({@code features.norm_mean/norm_std}: a model carries its
+     * own), since no training split is there to compute it on.
+     */
+    public static PreparedData prepareSplit(ExperimentConfig cfg, Split split, Path cacheRoot, int threads, RunListener l) {
+        if (cfg.features().normMean() == null || cfg.features().normStd() == null) {
+            throw new ConfigException("evaluating one split needs the normalisation (features.norm_mean and features.norm_std)");
+        }
+        return prepare(cfg, read(cfg, l), EnumSet.of(split), EnumSet.of(split), cacheRoot, threads, l);
+    }
+
     private static Dataset read(ExperimentConfig cfg, RunListener l) {
         l.onStage("reading the dataset (" + cfg.data().path() + ")");
         Dataset ds = DatasetLoader.load(cfg.data(), cfg.seed());

@@ -25,8 +25,9 @@ import org.tempora.train.RunFiles;
 /**
  * Which splits a job needs, and what an empty one is: training needs the training and validation splits, and a
  * training split with no usable clip is bad input data (exit 3) naming the folder and the split, whether the folder
- * lists no clip or every clip was skipped as bad. Clips skipped at the feature stage are listed in run.json with those
- * the dataset reader skipped.
+ * lists no clip or every clip was skipped as bad. Evaluation needs only the split it reads: a model is evaluated on
+ * a folder that holds nothing but test (or validation) clips. Clips skipped at the feature stage are listed in
+ * run.json with those the dataset reader skipped.
  */
 class SplitsTest {
     @TempDir
@@ -102,5 +103,51 @@ class SplitsTest {
         JsonNode skipped = RunFiles.JSON.readTree(run.runJson().toFile()).at("/data/skipped");
         assertThat(skipped.size()).isEqualTo(1);
         assertThat(skipped.get(0).asText()).startsWith(bad + ": not a WAV or FLAC file");
+    }
+
+    /**
+     * Speech Commands layout whose lists name every clip: {@code test} puts them all in testing_list.txt; otherwise
+     * the first two of each word are validation clips and the rest test clips. No clip is left for training.
+     */
+    static Path speechCommandsWithoutTrainClips(String name, boolean test) throws IOException {
+        Path root = tmp.resolve(name);
+        StringBuilder valid = new StringBuilder();
+        StringBuilder testing = new StringBuilder();
+        for (int w = 0; w < WORDS.size(); w++) {
+            for (int i = 0; i < 4; i++) {
+                String rel = WORDS.get(w) + "/s" + i + "_nohash_0.wav";
+                clip(root.resolve(rel), w, 200 + i);
+                (test || i >= 2 ? testing : valid).append(rel).append('\n');
+            }
+        }
+        Files.writeString(root.resolve("validation_list.txt"), valid);
+        Files.writeString(root.resolve("testing_list.txt"), testing);
+        return root;
+    }
+
+    @Test
+    void aModelIsEvaluatedOnAFolderHoldingOnlyTheSplitItReads() throws IOException {
+        Path trainData = folders("words", 4, false);
+        Path runDir = tmp.resolve("words-run");
+        ExperimentConfig cfg = tiny(trainData, "data.train_fraction=0.75");   // a training-only setting must not matter
+        Experiment.train(cfg, new Experiment.Options(runDir, tmp.resolve("cache"), false, true, 2), new RunListener() {});
+
+        Path testOnly = speechCommandsWithoutTrainClips("sc-test-only", true);
+        Path validAndTest = speechCommandsWithoutTrainClips("sc-valid-test", false);
+        try (ModelBundle m = ModelBundle.load(runDir, 2)) {
+            Experiment.EvalSummary t = Experiment.evaluate(m, testOnly.toString(), Split.TEST, tmp.resolve("cache"), 2, false, new RunListener() {});
+            assertThat(t.examples()).isEqualTo(8);
+            assertThat(t.split()).isEqualTo("test");
+            assertThat(t.result().top1()).isBetween(0.0, 1.0);
+
+            Experiment.EvalSummary v = Experiment.evaluate(m, validAndTest.toString(), Split.VALID, tmp.resolve("cache"), 2, false, new RunListener() {});
+            assertThat(v.examples()).isEqualTo(4);
+            assertThat(v.split()).isEqualTo("valid");
+
+            // the split asked for is the one that must have clips
+            assertThatThrownBy(() -> Experiment.evaluate(m, testOnly.toString(), Split.VALID, tmp.resolve("cache"), 2, false, new RunListener() {}))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage(testOnly + ": the validation split is empty");
+        }
     }
 }
