@@ -25,6 +25,7 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 import org.tempora.OutputException;
 import org.tempora.TemporaException;
 import org.tempora.features.FrontEnd;
@@ -168,7 +169,9 @@ public final class FeatureCache {
             } catch (ExecutionException e) {
                 Files.deleteIfExists(tmp);
                 if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new TemporaException("feature computation failed: " + e.getCause(), e.getCause());
+                if (e.getCause() instanceof Error err) throw err;
+                if (e.getCause() instanceof IOException io) throw new OutputException("the feature cache in " + dir, dir, io);
+                throw new TemporaException("feature computation failed: " + Messages.oneLine(String.valueOf(e.getCause().getMessage())), e.getCause());
             } catch (RuntimeException e) {
                 Files.deleteIfExists(tmp);
                 throw e;
