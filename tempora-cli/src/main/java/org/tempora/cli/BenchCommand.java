@@ -41,16 +41,16 @@ final class BenchCommand implements Runnable {
         @Parameters(arity = "0..*", paramLabel = "FILE", description = "16 kHz WAV/FLAC files or folders.")
         List<Path> inputs;
 
-        @Option(names = "--clips", defaultValue = "500", description = "Generated clips when no FILE is given (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--clips", converter = OptionValues.Count.class, defaultValue = "500", description = "Generated clips when no FILE is given (default: ${DEFAULT-VALUE}).")
         int clips;
 
-        @Option(names = "--limit", defaultValue = "0", description = "Use at most this many files (0 = all).")
+        @Option(names = "--limit", converter = OptionValues.CountOrZero.class, defaultValue = "0", description = "Use at most this many files (0 = all).")
         int limit;
 
-        @Option(names = "--threads", description = "Threads for the all-cores run (default: all cores).")
+        @Option(names = "--threads", converter = OptionValues.Count.class, description = "Threads for the all-cores run (default: all cores).")
         Integer threads;
 
-        @Option(names = "--repeat", defaultValue = "5", description = "Timed passes; the median is reported (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--repeat", converter = OptionValues.Count.class, defaultValue = "5", description = "Timed passes; the median is reported (default: ${DEFAULT-VALUE}).")
         int repeat;
 
         @Option(names = "--peer", defaultValue = "../shared/peer/fbank_peer.py", description = "The torchaudio peer script (default: ${DEFAULT-VALUE}).")
@@ -125,19 +125,19 @@ final class BenchCommand implements Runnable {
                     + "../shared/peer/ast_step_peer.py with the same shape and threads in the same run, and the achieved "
                     + "training GFLOP/s as a fraction of a 2048x2048 matmul on the same threads.")
     static final class Step implements Callable<Integer> {
-        @Option(names = "--batch", defaultValue = "32") int batch;
-        @Option(names = "--frames", defaultValue = "128") int frames;
-        @Option(names = "--mels", defaultValue = "128") int mels;
-        @Option(names = "--dim", defaultValue = "192", description = "192 tiny, 384 small, 768 base") int dim;
-        @Option(names = "--depth", defaultValue = "12") int depth;
-        @Option(names = "--heads", defaultValue = "3") int heads;
-        @Option(names = "--classes", defaultValue = "35") int classes;
-        @Option(names = "--patch", arity = "2", description = "PF PT (default: 16 16)") int[] patch = {16, 16};
-        @Option(names = "--fstride", defaultValue = "10") int fstride;
-        @Option(names = "--tstride", defaultValue = "10") int tstride;
-        @Option(names = "--threads", defaultValue = "2") int threads;
-        @Option(names = "--warmup", defaultValue = "3") int warmup;
-        @Option(names = "--steps", defaultValue = "10") int steps;
+        @Option(names = "--batch", converter = OptionValues.Count.class, defaultValue = "32") int batch;
+        @Option(names = "--frames", converter = OptionValues.Count.class, defaultValue = "128") int frames;
+        @Option(names = "--mels", converter = OptionValues.Count.class, defaultValue = "128") int mels;
+        @Option(names = "--dim", converter = OptionValues.Count.class, defaultValue = "192", description = "192 tiny, 384 small, 768 base") int dim;
+        @Option(names = "--depth", converter = OptionValues.Count.class, defaultValue = "12") int depth;
+        @Option(names = "--heads", converter = OptionValues.Count.class, defaultValue = "3") int heads;
+        @Option(names = "--classes", converter = OptionValues.Count.class, defaultValue = "35") int classes;
+        @Option(names = "--patch", arity = "2", converter = OptionValues.Count.class, description = "PF PT (default: 16 16)") int[] patch = {16, 16};
+        @Option(names = "--fstride", converter = OptionValues.Count.class, defaultValue = "10") int fstride;
+        @Option(names = "--tstride", converter = OptionValues.Count.class, defaultValue = "10") int tstride;
+        @Option(names = "--threads", converter = OptionValues.Count.class, defaultValue = "2") int threads;
+        @Option(names = "--warmup", converter = OptionValues.CountOrZero.class, defaultValue = "3") int warmup;
+        @Option(names = "--steps", converter = OptionValues.Count.class, defaultValue = "10") int steps;
         @Option(names = "--peer", defaultValue = "../shared/peer/ast_step_peer.py") Path peer;
         @Option(names = "--python", defaultValue = "/usr/bin/python3") String python;
         @Option(names = "--no-peer") boolean noPeer;

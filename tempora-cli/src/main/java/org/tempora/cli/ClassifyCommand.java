@@ -28,10 +28,10 @@ final class ClassifyCommand extends CliCommand {
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Audio files or folders (searched for .wav/.flac).")
     List<Path> inputs;
 
-    @Option(names = {"-k", "--top-k"}, defaultValue = "3", description = "Labels per file (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-k", "--top-k"}, defaultValue = "3", converter = OptionValues.Count.class, description = "Labels per file (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--hop", defaultValue = "0", description = "Window hop in seconds for long files (default: half a window).")
+    @Option(names = "--hop", defaultValue = "0", converter = OptionValues.NonNegative.class, description = "Window hop in seconds for long files (default: half a window).")
     double hop;
 
     @Option(names = "--json", description = "One JSON object per file (JSON lines).")
@@ -46,14 +46,15 @@ final class ClassifyCommand extends CliCommand {
         PrintWriter err = err();
         int code = Main.EXIT_OK;
         int n = threads.resolve();
+        List<Path> files = AudioFiles.expand(inputs);    // an input folder without audio fails before the model loads
         try (ModelBundle m = ModelBundle.load(model.model, n)) {
-            for (Path f : AudioFiles.expand(inputs)) {
+            for (Path f : files) {
                 try {
-                    Inference.FileResult r = Inference.classify(m, f, Math.max(1, topK), hop);
+                    Inference.FileResult r = Inference.classify(m, f, topK, hop);
                     if (json) o.println(Json.MAPPER.valueToTree(asJson(r)));
                     else print(o, r);
                 } catch (TemporaException e) {
-                    err.println("tempora: " + e.getMessage());
+                    err.println(Main.errorLine(e));
                     code = Math.max(code, e.exitCode());
                 }
                 o.flush();

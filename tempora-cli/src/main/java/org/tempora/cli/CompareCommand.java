@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code tempora compare --baseline RUN RUN...}: the papers' comparison tables from finished runs. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare finished runs with a baseline run: test metric and its difference, tokens, GFLOPs per clip "
-                + "(total/backbone), training time per epoch, latency, and FLOPs/time saved as % of the baseline's up to its "
+                + "(total/backbone), training time per epoch, latency, and FLOPs/time saved as %% of the baseline's up to its "
                 + "best epoch under the two stopping rules (first final-phase epoch that surpasses the baseline; convergence).",
                 "Prints a Markdown table (or JSON lines with --json)."})
 final class CompareCommand implements Callable<Integer> {

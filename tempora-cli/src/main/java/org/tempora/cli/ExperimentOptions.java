@@ -26,7 +26,7 @@ final class ExperimentOptions {
     @Option(names = "--layout", paramLabel = "LAYOUT", description = "auto, speechcommands, esc50, audioset, folders, synthetic (sets data.layout).")
     String layout;
 
-    @Option(names = "--epochs", description = "Sets train.epochs.")
+    @Option(names = "--epochs", converter = OptionValues.Count.class, description = "Sets train.epochs.")
     Integer epochs;
 
     @Option(names = "--seed", description = "Sets seed (the same seed, data and config give the same metrics on CPU).")

@@ -2,7 +2,6 @@ package org.tempora.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.OutputException;
 import org.tempora.features.FrontEnd;
 import org.tempora.features.Spectrogram;
 import org.tempora.io.AudioFiles;
@@ -38,13 +38,13 @@ final class FbankCommand extends CliCommand {
     @Mixin
     FrontEndOptions fe;
 
-    @Option(names = "--target-frames", defaultValue = "0", description = "Pad with zeros (log-domain 0) or truncate to this many frames (0 = keep).")
+    @Option(names = "--target-frames", defaultValue = "0", converter = OptionValues.CountOrZero.class, description = "Pad with zeros (log-domain 0) or truncate to this many frames (0 = keep).")
     int targetFrames;
 
-    @Option(names = "--norm-mean", description = "Normalise (x - mean) / (2 std) with this dataset mean (with --norm-std).")
+    @Option(names = "--norm-mean", converter = OptionValues.Finite.class, description = "Normalise (x - mean) / (2 std) with this dataset mean (with --norm-std).")
     Double normMean;
 
-    @Option(names = "--norm-std", description = "Dataset std for normalisation (with --norm-mean).")
+    @Option(names = "--norm-std", converter = OptionValues.Positive.class, description = "Dataset std for normalisation (with --norm-mean).")
     Double normStd;
 
     @Override
@@ -61,10 +61,10 @@ final class FbankCommand extends CliCommand {
                 Npy.write(e.getValue(), s.data(), s.frames(), s.bins());
                 written++;
             } catch (InvalidInputException ex) {
-                err.println("tempora: " + ex.getMessage());
+                err.println(Main.errorLine(ex));
                 code = Main.EXIT_BAD_INPUT;
             } catch (IOException ex) {
-                throw new UncheckedIOException("cannot write " + e.getValue() + ": " + ex.getMessage(), ex);
+                throw new OutputException(e.getValue(), ex);
             }
         }
         stdout.printf("wrote %d of %d feature file%s to %s%n", written, plan.size(), plan.size() == 1 ? "" : "s", out);
@@ -88,7 +88,7 @@ final class FbankCommand extends CliCommand {
         Map<Path, Path> taken = new HashMap<>();
         for (Path in : inputs) {
             List<Path> files = new ArrayList<>();
-            if (Files.isDirectory(in)) files.addAll(AudioFiles.under(in));
+            if (Files.isDirectory(in)) files.addAll(AudioFiles.inFolder(in));
             else files.add(in);
             for (Path f : files) {
                 Path rel = Files.isDirectory(in) ? in.relativize(f) : f.getFileName();
@@ -102,7 +102,6 @@ final class FbankCommand extends CliCommand {
                 plan.put(f, target);
             }
         }
-        if (plan.isEmpty()) throw new ConfigException("no .wav or .flac files found in the inputs");
         return plan;
     }
 }

@@ -9,31 +9,31 @@ import picocli.CommandLine.Option;
 
 /** The front-end options shared by the feature commands; defaults are exactly AST's. */
 final class FrontEndOptions {
-    @Option(names = "--sample-rate", defaultValue = "16000", description = "Resample to this rate (Hz) before the fbank (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-rate", defaultValue = "16000", converter = OptionValues.Count.class, description = "Resample to this rate (Hz) before the fbank (default: ${DEFAULT-VALUE}).")
     int sampleRate;
 
-    @Option(names = "--mel-bins", defaultValue = "128", description = "Number of mel bins (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mel-bins", defaultValue = "128", converter = OptionValues.Count.class, description = "Number of mel bins (default: ${DEFAULT-VALUE}).")
     int melBins;
 
-    @Option(names = "--frame-shift-ms", defaultValue = "10", description = "Frame shift in ms, down to 1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frame-shift-ms", defaultValue = "10", converter = OptionValues.Positive.class, description = "Frame shift in ms, down to 1 (default: ${DEFAULT-VALUE}).")
     double frameShiftMs;
 
-    @Option(names = "--frame-length-ms", defaultValue = "25", description = "Frame (window) length in ms (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frame-length-ms", defaultValue = "25", converter = OptionValues.Positive.class, description = "Frame (window) length in ms (default: ${DEFAULT-VALUE}).")
     double frameLengthMs;
 
     @Option(names = "--window", defaultValue = "hanning", description = "hanning, povey, hamming, rectangular or blackman (default: ${DEFAULT-VALUE}).")
     String window;
 
-    @Option(names = "--low-freq", defaultValue = "20", description = "Lowest mel filter edge in Hz (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--low-freq", defaultValue = "20", converter = OptionValues.NonNegative.class, description = "Lowest mel filter edge in Hz (default: ${DEFAULT-VALUE}).")
     double lowFreq;
 
-    @Option(names = "--high-freq", defaultValue = "0", description = "Highest mel filter edge in Hz; <= 0 is relative to Nyquist (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--high-freq", defaultValue = "0", converter = OptionValues.Finite.class, description = "Highest mel filter edge in Hz; <= 0 is relative to Nyquist (default: ${DEFAULT-VALUE}).")
     double highFreq;
 
-    @Option(names = "--preemphasis", defaultValue = "0.97", description = "Pre-emphasis coefficient (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--preemphasis", defaultValue = "0.97", converter = OptionValues.Finite.class, description = "Pre-emphasis coefficient (default: ${DEFAULT-VALUE}).")
     double preemphasis;
 
-    @Option(names = "--dither", defaultValue = "0", description = "Gaussian dither amplitude, seeded by --seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dither", defaultValue = "0", converter = OptionValues.NonNegative.class, description = "Gaussian dither amplitude, seeded by --seed (default: ${DEFAULT-VALUE}).")
     double dither;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the dither (default: ${DEFAULT-VALUE}).")

@@ -41,7 +41,7 @@ final class InfoCommand extends CliCommand {
                             i.frames() < 0 ? "unknown duration" : String.format(Locale.ROOT, "%.3f s (%d frames)", i.durationSeconds(), i.frames()));
                 }
             } catch (TemporaException e) {
-                err.println("tempora: " + e.getMessage());
+                err.println(Main.errorLine(e));
                 code = Math.max(code, e.exitCode());
             }
         }

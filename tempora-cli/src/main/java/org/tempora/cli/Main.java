@@ -1,8 +1,11 @@
 package org.tempora.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.tempora.Messages;
 import org.tempora.TemporaException;
 
 /**
@@ -53,26 +56,46 @@ public final class Main implements Runnable {
         cl.getSubcommands().get("bench").getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage()
-                    + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            c.getErr().println(Messages.oneLine(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage()
+                    + " (see '" + c.getCommandSpec().qualifiedName() + " --help')"));
             c.getErr().flush();
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             boolean debug = parseResult.originalArgs().contains("--debug");
             PrintWriter e = c.getErr();
+            int code;
             if (ex instanceof TemporaException te) {
-                e.println("tempora: " + te.getMessage());
-                if (debug) te.printStackTrace(e);
-                e.flush();
-                return te.exitCode();
+                e.println(errorLine(te));
+                code = te.exitCode();
+            } else if (ex instanceof UncheckedIOException || ex instanceof IOException) {
+                // an I/O failure the library did not name (its messages say what was being read or written)
+                IOException io = ex instanceof UncheckedIOException u ? u.getCause() : (IOException) ex;
+                boolean ownMessage = ex instanceof UncheckedIOException && ex.getMessage() != null
+                        && !ex.getMessage().equals(String.valueOf(io));
+                e.println(errorLine(ownMessage ? ex.getMessage() : Messages.io(io, null)));
+                code = EXIT_OTHER;
+            } else {
+                e.println(errorLine("internal error: " + ex + (debug ? "" : " (rerun with --debug for the stack trace)")));
+                code = EXIT_OTHER;
             }
-            e.println("tempora: internal error: " + ex + (debug ? "" : " (rerun with --debug for the stack trace)"));
             if (debug) ex.printStackTrace(e);
             e.flush();
-            return EXIT_OTHER;
+            return code;
         });
         return cl;
+    }
+
+    /**
+     * The one line an error gets on stderr: {@code tempora: <message>}, line breaks collapsed (a message is one line by
+     * contract, but text from other libraries must never turn it into several).
+     */
+    static String errorLine(String message) {
+        return "tempora: " + Messages.oneLine(message);
+    }
+
+    static String errorLine(TemporaException e) {
+        return errorLine(e.getMessage());
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -24,7 +24,7 @@ final class StatsCommand extends CliCommand {
     @Mixin
     FrontEndOptions fe;
 
-    @Option(names = "--target-frames", defaultValue = "0", description = "Pad/truncate each clip to this many frames first (0 = natural length).")
+    @Option(names = "--target-frames", defaultValue = "0", converter = OptionValues.CountOrZero.class, description = "Pad/truncate each clip to this many frames first (0 = natural length).")
     int targetFrames;
 
     @Mixin
@@ -42,7 +42,7 @@ final class StatsCommand extends CliCommand {
     @Override
     public Integer call() {
         FrontEnd frontEnd = fe.frontEnd(targetFrames, null, null);
-        List<Path> files = AudioFiles.under(dir);
+        List<Path> files = AudioFiles.inFolder(dir);
         int n = threads.resolve();
         long t0 = System.nanoTime();
         FeatureStats.Result r;
@@ -52,7 +52,7 @@ final class StatsCommand extends CliCommand {
         double secs = (System.nanoTime() - t0) / 1e9;
         PrintWriter out = out();
         PrintWriter err = err();
-        for (String s : r.skipped()) err.println("tempora: skipped " + s);
+        for (String s : r.skipped()) err.println(Main.errorLine("skipped " + s));
         if (json) {
             out.println(Json.object("dir", dir.toString(), "mean", r.mean(), "std", r.std(), "files", r.files(),
                     "skipped", r.skipped().size(), "frames", r.frames(), "cells", r.cells(), "seconds", secs));

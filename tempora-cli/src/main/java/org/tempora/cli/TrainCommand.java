@@ -71,11 +71,14 @@ final class TrainCommand extends CliCommand {
             for (int f = 1; f <= 5; f++) list.add(f);
         } else {
             for (String part : folds.split(",")) {
+                int f;
                 try {
-                    list.add(Integer.parseInt(part.strip()));
+                    f = Integer.parseInt(part.strip());
                 } catch (NumberFormatException e) {
                     throw new ConfigException("--folds must be 'all' or a list like 1,2,3, got '" + folds + "'");
                 }
+                if (f < 1 || f > 5) throw new ConfigException("--folds: there is no fold " + f + " (ESC-50 has folds 1 to 5)");
+                list.add(f);
             }
         }
         Map<String, Object> cv = Experiment.crossValidate(cfg, list, new Experiment.Options(runDir, cacheRoot, resume, overwrite, n),

@@ -107,8 +107,8 @@ class CliBadInputTest {
         assertThat(r.err().strip()).isEqualTo("tempora: " + missing + ": file not found");
         Path folder = Files.createDirectories(dir.resolve("folder.wav"));
         Run r2 = run("fbank", folder.toString(), "--out", dir.resolve("x").toString());
-        assertThat(r2.code()).isEqualTo(2); // a folder with no audio in it: nothing to do
-        assertThat(r2.err().strip()).isEqualTo("tempora: no .wav or .flac files found in the inputs");
+        assertThat(r2.code()).isEqualTo(3); // a folder with no audio in it: bad input, as for classify and stats
+        assertThat(r2.err().strip()).isEqualTo("tempora: " + folder + ": no .wav or .flac files in this folder");
     }
 
     @Test

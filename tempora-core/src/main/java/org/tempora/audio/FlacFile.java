@@ -153,7 +153,7 @@ final class FlacFile {
             try {
                 JflacStdoutGuard.quietly(decoder::readMetadata);
             } catch (RuntimeException e) {
-                throw new InvalidInputException(src, "corrupt FLAC STREAMINFO (" + e + ")", e);
+                throw new InvalidInputException(src, "corrupt FLAC stream (unreadable STREAMINFO)", e);
             }
         }
 
@@ -202,9 +202,11 @@ final class FlacFile {
             } catch (DecodeError e) {
                 throw corrupt(describe(e.getMessage()), null);
             } catch (IOException e) {
-                throw new InvalidInputException(src, "read error: " + e.getMessage(), e);
+                // jflac reports what it cannot parse as an IOException too; a failing disk shows up when the header is read
+                throw corrupt("undecodable frame", e);
             } catch (RuntimeException e) {
-                throw corrupt("decoder failed: " + e, e);
+                // jflac trusts the fields of a frame it has not checked yet: out-of-range reads and the like
+                throw corrupt("undecodable frame", e);
             }
             if (frame == null) {
                 ended = true;
@@ -247,14 +249,23 @@ final class FlacFile {
         }
 
         private InvalidInputException corrupt(String what, Throwable cause) {
-            return new InvalidInputException(src, "corrupt FLAC data after sample " + decoded + ": " + what, cause);
+            return new InvalidInputException(src, "corrupt FLAC stream (" + what + " after sample " + decoded + ")", cause);
         }
 
-        private static String describe(String jflacMessage) {
-            if (jflacMessage.startsWith("CRC Error")) return "frame CRC mismatch";
-            if (jflacMessage.contains("LOST_SYNC")) return "lost frame sync";
-            if (jflacMessage.startsWith("Found bad header")) return "bad frame header";
-            return jflacMessage;
+        /**
+         * jflac's error report in plain words. Its reports embed Java exception names ({@code ReadSubframe:
+         * java.io.IOException: …}, {@code ZeroPaddingError: …}), which must not reach a user, so nothing of the report
+         * is passed on verbatim.
+         */
+        static String describe(String jflacMessage) {
+            String m = jflacMessage == null ? "" : jflacMessage;
+            if (m.startsWith("CRC Error")) return "frame CRC mismatch";
+            if (m.contains("LOST_SYNC") || m.contains("Stream Sync")) return "lost frame sync";
+            if (m.startsWith("Found bad header") || m.startsWith("Bad Frame Header")) return "bad frame header";
+            if (m.contains("Bad Subframe Type")) return "bad subframe type";
+            if (m.startsWith("ZeroPaddingError")) return "non-zero padding bits";
+            if (m.startsWith("ReadSubframe")) return "undecodable subframe";
+            return "undecodable frame";
         }
 
         @Override

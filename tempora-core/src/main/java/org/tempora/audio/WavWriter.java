@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import org.tempora.InvalidInputException;
-import org.tempora.TemporaException;
+import org.tempora.OutputException;
 import org.tempora.io.AtomicFiles;
 
 /**
@@ -48,7 +48,7 @@ public final class WavWriter {
      * Writes {@code channels[c][i]} (one array per channel, all of the same length) interleaved.
      *
      * @throws InvalidInputException if a sample is NaN or infinite (naming {@code path})
-     * @throws TemporaException      if the file cannot be written
+     * @throws OutputException       if the file cannot be written
      */
     public static void write(Path path, float[][] channels, int sampleRate, Encoding encoding) {
         String src = String.valueOf(path);
@@ -56,7 +56,7 @@ public final class WavWriter {
         try {
             AtomicFiles.write(path, out -> writeChecked(out, channels, sampleRate, encoding));
         } catch (IOException e) {
-            throw new TemporaException(src + ": cannot write WAV file: " + e.getMessage(), e);
+            throw new OutputException(path, e);
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 
 /**
  * Builds an {@link ExperimentConfig} from, in order: the defaults, a named preset (which may {@code extends}
@@ -48,7 +50,8 @@ public final class ConfigLoader {
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);    // epochs: 1.5 is an error, not 1
     }
 
     /** A mapper that binds every kind registered so far (rebuilt after a registration: Jackson caches subtypes). */
@@ -142,7 +145,7 @@ public final class ConfigLoader {
             }
             return tree;
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException(source, "not valid YAML: " + e.getOriginalMessage());
+            throw new InvalidInputException(source, "not valid YAML: " + Messages.parseError(e));
         }
     }
 
@@ -220,14 +223,45 @@ public final class ConfigLoader {
                     path.append('[').append(ref.getIndex()).append(']');
                 }
             }
-            // a closed choice (Choices) says what it expected; Jackson's own message otherwise
+            // a closed choice (Choices) says what it expected; other values say which kind of value they must be
             String why = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getTargetType() != null
                     && f.getTargetType().isEnum()
-                    ? "'" + f.getValue() + "' (expected " + Choices.keys(f.getTargetType()) + ")" : e.getOriginalMessage();
+                    ? "'" + f.getValue() + "' (expected " + Choices.keys(f.getTargetType()) + ")" : mismatch(e, tree);
             throw new ConfigException(source + ": bad value for '" + path + "': " + why);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": " + e.getOriginalMessage());
+            throw new ConfigException(source + ": " + Messages.parseError(e));
         }
+    }
+
+    /**
+     * A value of the wrong type in words: the value as written and what the key takes ({@code "abc" (expected an
+     * integer)}, {@code [1,2] (expected a number)}, {@code 5 (expected a section of keys)}), not Jackson's message, which
+     * names Java types and its own settings.
+     */
+    private static String mismatch(JsonMappingException e, ObjectNode tree) {
+        JsonNode given = tree;
+        for (var ref : e.getPath()) {
+            if (given == null) break;
+            given = ref.getFieldName() != null ? given.get(ref.getFieldName()) : ref.getIndex() >= 0 ? given.get(ref.getIndex()) : null;
+        }
+        Class<?> target = e instanceof MismatchedInputException m ? m.getTargetType() : null;
+        String expected = expected(target);
+        if (expected == null || given == null) {
+            // Jackson's text, without its backquoted Java type names
+            return Messages.oneLine(e.getOriginalMessage()).replaceAll("`(?:[\\w]+\\.)*([\\w]+)(?:\\$(\\w+))?`", "'$1'");
+        }
+        return given + " (expected " + expected + ")";
+    }
+
+    private static String expected(Class<?> t) {
+        if (t == null) return null;
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class || t == short.class || t == Short.class) return "an integer";
+        if (t == double.class || t == Double.class || t == float.class || t == Float.class) return "a number";
+        if (t == boolean.class || t == Boolean.class) return "true or false";
+        if (t == String.class) return "a string";
+        if (java.util.Collection.class.isAssignableFrom(t) || t.isArray()) return "a list";
+        if (t.isRecord() || t.isInterface()) return "a section of keys";
+        return null;
     }
 
     private static ObjectNode presetTree(String name, Set<String> seen) {
@@ -264,9 +298,9 @@ public final class ConfigLoader {
             }
             return o;
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException(file, "not valid YAML/JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException(file, "not valid YAML/JSON: " + Messages.parseError(e));
         } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+            throw new InvalidInputException(file, "cannot read: " + Messages.io(e, file), e);
         }
     }
 
@@ -353,6 +387,11 @@ public final class ConfigLoader {
         if (!node.has(last)) {
             String kind = parts.length == 2 && POLYMORPHIC.contains(parts[0]) ? " (not a key of kind " + node.path("kind").asText() + ")" : "";
             throw new ConfigException("unknown config key '" + key + "' in override '" + override + "'" + kind);
+        }
+        if (node.get(last).isObject() && !value.isObject()) {
+            String first = node.get(last).fieldNames().hasNext() ? node.get(last).fieldNames().next() : "key";
+            throw new ConfigException("bad override '" + override + "': '" + key + "' is a section; set one of its keys, e.g. "
+                    + key + "." + first + "=…");
         }
         node.set(last, value);
     }

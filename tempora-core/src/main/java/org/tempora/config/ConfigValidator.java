@@ -49,11 +49,13 @@ public final class ConfigValidator {
         range("features.preemphasis", f.preemphasis(), 0, 1);
         min("features.dither", f.dither(), 0);
         min("features.low_freq", f.lowFreq(), 0);
+        finite("features.high_freq", f.highFreq());
+        finite("features.norm_mean", f.normMean());
         if (f.channel() == null || !(f.channel().strip().equalsIgnoreCase("mix") || f.channel().strip().matches("\\d+"))) {
             problems.add("bad value for 'features.channel': '" + f.channel() + "' (a channel index or mix)");
         }
         if ((f.normMean() == null) != (f.normStd() == null)) problems.add("features.norm_mean and features.norm_std must be given together");
-        if (f.normStd() != null && !(f.normStd() > 0)) problems.add("bad value for 'features.norm_std': " + f.normStd() + " (must be > 0)");
+        if (f.normStd() != null) positive("features.norm_std", f.normStd());
 
         // the kind-specific sections check themselves (a registered kind brings its own rules)
         if (c.resolution() == null) problems.add("bad value for 'resolution': null");
@@ -142,12 +144,25 @@ public final class ConfigValidator {
         if (!(v >= lo && v <= hi)) problems.add("bad value for '" + key + "': " + v + " (must be in [" + lo + ", " + hi + "])");
     }
 
+    private void range(String key, int v, int lo, int hi) {
+        if (!(v >= lo && v <= hi)) problems.add("bad value for '" + key + "': " + v + " (must be in [" + lo + ", " + hi + "])");
+    }
+
+    /** A number with a lower bound and no upper one must still be finite (Infinity is no weight decay or dither). */
     private void min(String key, double v, double lo) {
-        if (!(v >= lo)) problems.add("bad value for '" + key + "': " + v + " (must be >= " + lo + ")");
+        if (!(v >= lo) || Double.isInfinite(v)) problems.add("bad value for '" + key + "': " + v + " (must be a finite number >= " + lo + ")");
+    }
+
+    private void min(String key, int v, int lo) {
+        if (v < lo) problems.add("bad value for '" + key + "': " + v + " (must be >= " + lo + ")");
     }
 
     private void positive(String key, double v) {
         if (!(v > 0) || Double.isInfinite(v)) problems.add("bad value for '" + key + "': " + v + " (must be > 0)");
+    }
+
+    private void finite(String key, Double v) {
+        if (v != null && !Double.isFinite(v)) problems.add("bad value for '" + key + "': " + v + " (must be a finite number)");
     }
 
     private void pair(String key, List<Integer> v) {

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 import org.tempora.audio.AudioReader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.io.AudioFiles;
@@ -103,7 +104,7 @@ public final class DatasetLoader {
             s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("_") && !n.startsWith("."))
                     .sorted().forEach(words::add);
         } catch (IOException e) {
-            throw new InvalidInputException(dir, "cannot list: " + e.getMessage(), e);
+            throw new InvalidInputException(dir, "cannot list: " + Messages.io(e, dir), e);
         }
         if (words.isEmpty()) throw new InvalidInputException(dir, "no word folders found");
         Set<String> validList = readList(dir.resolve("validation_list.txt"));
@@ -210,7 +211,7 @@ public final class DatasetLoader {
                 if (!t.isEmpty()) out.add(t);
             }
         } catch (IOException e) {
-            throw new InvalidInputException(p, "cannot read: " + e.getMessage(), e);
+            throw new InvalidInputException(p, "cannot read: " + Messages.io(e, p), e);
         }
         return out;
     }
@@ -320,7 +321,7 @@ public final class DatasetLoader {
         try {
             root = new ObjectMapper().readTree(json.toFile());
         } catch (IOException e) {
-            throw new InvalidInputException(json, "not valid JSON: " + e.getMessage(), e);
+            throw new InvalidInputException(json, "not valid JSON: " + Messages.io(e, json), e);
         }
         JsonNode data = root.get("data");
         if (data == null || !data.isArray()) throw new InvalidInputException(json, "expected {\"data\": [ {\"wav\": …, \"labels\": …} ]}");
@@ -365,7 +366,7 @@ public final class DatasetLoader {
         try (Stream<Path> s = Files.list(trainDir)) {
             s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().forEach(classes::add);
         } catch (IOException e) {
-            throw new InvalidInputException(trainDir, "cannot list: " + e.getMessage(), e);
+            throw new InvalidInputException(trainDir, "cannot list: " + Messages.io(e, trainDir), e);
         }
         if (classes.isEmpty()) throw new InvalidInputException(trainDir, "no class folders");
         Map<String, Integer> index = indexOf(classes);
@@ -387,7 +388,7 @@ public final class DatasetLoader {
                         }
                     }
                 } catch (IOException e) {
-                    throw new InvalidInputException(sd, "cannot list: " + e.getMessage(), e);
+                    throw new InvalidInputException(sd, "cannot list: " + Messages.io(e, sd), e);
                 }
             }
             splits.put(s, clips);
@@ -402,7 +403,7 @@ public final class DatasetLoader {
         if (!(fraction > 0)) throw new ConfigException("data.train_fraction must be in (0, 1], got " + fraction);
         List<Clip> train = new ArrayList<>(ds.split(Split.TRAIN));
         shuffle(train, new SplittableRandom(seed ^ 0x7EA1L));
-        int keep = Math.max(1, (int) Math.round(train.size() * fraction));
+        int keep = train.isEmpty() ? 0 : Math.max(1, (int) Math.round(train.size() * fraction));
         List<Clip> kept = new ArrayList<>(train.subList(0, keep));
         kept.sort(Comparator.comparing(Clip::id));
         Map<Split, List<Clip>> splits = new EnumMap<>(ds.splits());
@@ -430,7 +431,7 @@ public final class DatasetLoader {
         try {
             return Files.readAllLines(p, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new InvalidInputException(p, "cannot read: " + e.getMessage(), e);
+            throw new InvalidInputException(p, "cannot read: " + Messages.io(e, p), e);
         }
     }
 }

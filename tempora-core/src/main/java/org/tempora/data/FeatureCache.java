@@ -3,7 +3,6 @@ package org.tempora.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -27,6 +26,8 @@ import java.util.stream.IntStream;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.Stop;
+import org.tempora.Messages;
+import org.tempora.OutputException;
 import org.tempora.TemporaException;
 import org.tempora.features.FrontEnd;
 import org.tempora.features.Spectrogram;
@@ -95,7 +96,7 @@ public final class FeatureCache {
             AtomicFiles.removeStaleTemps(dir);
             return build(clips, raw, dir, data, index, threads, skipBad, progress);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean the feature cache entry " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("feature cache entry " + dir, dir, e);
         }
     }
 
@@ -187,7 +188,9 @@ public final class FeatureCache {
             } catch (ExecutionException e) {
                 Files.deleteIfExists(tmp);
                 if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new TemporaException("feature computation failed: " + e.getCause(), e.getCause());
+                if (e.getCause() instanceof Error err) throw err;
+                if (e.getCause() instanceof IOException io) throw new OutputException("the feature cache in " + dir, dir, io);
+                throw new TemporaException("feature computation failed: " + Messages.oneLine(String.valueOf(e.getCause().getMessage())), e.getCause());
             } catch (RuntimeException e) {
                 Files.deleteIfExists(tmp);
                 throw e;
@@ -207,7 +210,7 @@ public final class FeatureCache {
             AtomicFiles.writeString(index, new ObjectMapper().writeValueAsString(idx));
             return new FeatureSet(data, kept.length, frames, bins, kept, problems);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the feature cache in " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("the feature cache in " + dir, dir, e);
         }
     }
 

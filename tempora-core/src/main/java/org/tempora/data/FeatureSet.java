@@ -1,7 +1,6 @@
 package org.tempora.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
@@ -11,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.tempora.Messages;
+import org.tempora.TemporaException;
 
 /**
  * Cached features of a list of clips: raw log-mel {@code [frames, bins]} per clip (padded/truncated, not
@@ -45,7 +46,7 @@ public final class FeatureSet {
                 chunks.add(mb.asFloatBuffer());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot map feature cache " + file + ": " + e.getMessage(), e);
+            throw new TemporaException("cannot read the feature cache file " + file + ": " + Messages.io(e, file), e);
         }
     }
 

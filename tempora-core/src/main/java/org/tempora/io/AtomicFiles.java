@@ -3,7 +3,6 @@ package org.tempora.io;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -15,6 +14,7 @@ import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.tempora.OutputException;
 
 /**
  * Writes files so that a reader never sees a half-written one: the content goes to a temporary file in the
@@ -119,12 +119,12 @@ public final class AtomicFiles {
         write(path, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
-    /** Same as {@link #write} but wraps IOException as unchecked. */
+    /** Same as {@link #write} but throws {@link OutputException} ("cannot write <path>: <why>"). */
     public static void writeUnchecked(Path path, Writer writer) {
         try {
             write(path, writer);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new OutputException(path, e);
         }
     }
 

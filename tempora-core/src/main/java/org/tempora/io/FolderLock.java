@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.tempora.OutputException;
 import org.tempora.BusyException;
 
 /**
@@ -66,7 +67,7 @@ public final class FolderLock implements AutoCloseable {
             } catch (IOException ignored) {
                 // the original problem is the one to report
             }
-            throw new UncheckedIOException("cannot lock " + what + " (" + file + "): " + e.getMessage(), e);
+            throw new OutputException("the lock of " + what, file, e);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 
 /**
  * NumPy {@code .npy} files (format 1.0/2.0, C order, little-endian): float32, float64, int64, int32, int16
@@ -62,7 +63,7 @@ public final class Npy {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
             return read(in, path.toString());
         } catch (IOException e) {
-            throw new InvalidInputException(path, "cannot read .npy: " + e.getMessage(), e);
+            throw new InvalidInputException(path, "cannot read .npy: " + Messages.io(e, path), e);
         }
     }
 

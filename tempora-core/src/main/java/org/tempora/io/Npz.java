@@ -12,6 +12,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 
 /**
  * NumPy {@code .npz} archives (a zip of {@code <key>.npy} entries, stored uncompressed): how tempora keeps
@@ -63,7 +64,7 @@ public final class Npz {
                 }
             }
         } catch (IOException e) {
-            throw new InvalidInputException(path, "cannot read .npz archive: " + e.getMessage(), e);
+            throw new InvalidInputException(path, "cannot read .npz archive: " + Messages.io(e, path), e);
         }
         return out;
     }

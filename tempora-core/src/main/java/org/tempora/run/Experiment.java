@@ -3,7 +3,6 @@ package org.tempora.run;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +17,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.tempora.ConfigException;
 import org.tempora.Stop;
+import org.tempora.InvalidInputException;
+import org.tempora.OutputException;
 import org.tempora.config.Choices;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
@@ -118,7 +119,7 @@ public final class Experiment {
         try {
             recorded = ConfigLoader.fromYaml(Files.readString(run.config()), run.config().toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + run.config() + ": " + e.getMessage(), e);
+            throw new InvalidInputException(run.config(), "cannot read: " + e.getMessage(), e);
         }
         List<String> diffs = ConfigLoader.differences(recorded, cfg).stream()
                 .filter(d -> !MAY_CHANGE_ON_RESUME.contains(d.substring(0, d.indexOf(':')))).toList();
@@ -152,7 +153,7 @@ public final class Experiment {
             try {
                 model.save(run.track(run.model()));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + run.model() + ": " + e.getMessage(), e);
+                throw new OutputException(run.model(), e);
             }
             l.onStage("evaluating the " + (data.sources.containsKey(Split.TEST) ? "test" : "validation") + " split (" + test.size() + " clips)");
             Evaluator.Scores scores = Evaluator.run(model, test, cfg.eval().batchSize(), multi);
@@ -307,7 +308,7 @@ public final class Experiment {
 
     /**
      * Evaluates a trained model on a split of a dataset (default: the data it was trained on), with the model's
-     * own front-end and normalisation.
+     * own front-end and normalisation. Only that split is read: the dataset needs no training clips.
      */
     public static EvalSummary evaluate(ModelBundle m, String dataPath, Split split, Path cacheRoot, int threads, boolean skipBad, RunListener l) {
         ExperimentConfig.Data d = m.config.data();
@@ -315,12 +316,11 @@ public final class Experiment {
         if (skipBad) d = d.withSkipBad(true);
         ExperimentConfig cfg = m.config.withData(d)
                 .withFeatures(m.config.features().withNorm((double) m.model.normMean(), (double) m.model.normStd()));
-        PreparedData data = PreparedData.prepare(cfg, cacheRoot, threads, l);
+        PreparedData data = PreparedData.prepareSplit(cfg, split, cacheRoot, threads, l);
         if (!data.dataset.classes().equals(m.classes)) {
             throw new ConfigException("the dataset's classes " + data.dataset.classes() + " differ from the model's " + m.classes);
         }
         var src = data.sources.get(split);
-        if (src == null) throw new ConfigException("the dataset has no " + split.key() + " split");
         l.onStage("evaluating " + src.size() + " clips of the " + split.key() + " split");
         Evaluator.Scores scores = Evaluator.run(m.model, src, cfg.eval().batchSize(), m.multiLabel);
         EvalResult er = Evaluation.result(scores.logits(), src, m.multiLabel);
@@ -356,7 +356,7 @@ public final class Experiment {
         d.put("recipe_digest", Versions.recipeDigest(cfg.data().path()));
         d.put("classes", data.dataset.classes());
         for (Split s : Split.values()) d.put(s.key() + "_clips", data.sources.containsKey(s) ? data.sources.get(s).size() : 0);
-        d.put("skipped", data.dataset.skipped());
+        d.put("skipped", data.skipped());
         j.put("data", d);
         Map<String, Object> norm = new LinkedHashMap<>();
         norm.put("mean", data.normMean);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.features.FrontEnd;
@@ -79,7 +80,7 @@ public final class ModelBundle implements AutoCloseable {
         try {
             j = RunFiles.JSON.readTree(json.toFile());
         } catch (IOException e) {
-            throw new InvalidInputException(json, "not valid JSON: " + e.getMessage(), e);
+            throw new InvalidInputException(json, "not valid JSON: " + Messages.io(e, json), e);
         }
         if (j.path("format").asInt() != FORMAT) throw new InvalidInputException(json, "unsupported model format " + j.path("format"));
         ExperimentConfig cfg = ConfigLoader.fromYaml(j.get("config").asText(), json.toString());

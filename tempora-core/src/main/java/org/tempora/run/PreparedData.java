@@ -3,13 +3,17 @@ package org.tempora.run;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.tempora.ConfigException;
+import org.tempora.InvalidInputException;
 import org.tempora.audio.ChannelMode;
 import org.tempora.augment.FeatureMasker;
 import org.tempora.augment.SpecAugment;
@@ -60,18 +64,41 @@ public final class PreparedData {
         return new FrontEnd(o, FrontEnd.parseChannel(f.channel()), f.targetFrames(), Double.NaN, Double.NaN);
     }
 
+    /** For training: reads the dataset and prepares every split; the training and validation splits must have clips. */
     public static PreparedData prepare(ExperimentConfig cfg, Path cacheRoot, int threads, RunListener l) {
+        return prepare(cfg, read(cfg, l), cacheRoot, threads, l);
+    }
+
+    /** For training, on a dataset already read (coarse-to-fine phases with their own features). */
+    public static PreparedData prepare(ExperimentConfig cfg, Dataset ds, Path cacheRoot, int threads, RunListener l) {
+        return prepare(cfg, ds, EnumSet.allOf(Split.class), EnumSet.of(Split.TRAIN, Split.VALID), cacheRoot, threads, l);
+    }
+
+    /**
+     * For evaluation: only {@code split} is read into features, and only it must have clips; a folder with nothing but
+     * test clips is enough. The normalisation must be given ({@code features.norm_mean/norm_std}: a model carries its
+     * own), since no training split is there to compute it on.
+     */
+    public static PreparedData prepareSplit(ExperimentConfig cfg, Split split, Path cacheRoot, int threads, RunListener l) {
+        if (cfg.features().normMean() == null || cfg.features().normStd() == null) {
+            throw new ConfigException("evaluating one split needs the normalisation (features.norm_mean and features.norm_std)");
+        }
+        return prepare(cfg, read(cfg, l), EnumSet.of(split), EnumSet.of(split), cacheRoot, threads, l);
+    }
+
+    private static Dataset read(ExperimentConfig cfg, RunListener l) {
         l.onStage("reading the dataset (" + cfg.data().path() + ")");
         Dataset ds = DatasetLoader.load(cfg.data(), cfg.seed());
         for (String s : ds.skipped()) l.onNote("skipped " + s);
-        return prepare(cfg, ds, cacheRoot, threads, l);
+        return ds;
     }
 
-    public static PreparedData prepare(ExperimentConfig cfg, Dataset ds, Path cacheRoot, int threads, RunListener l) {
+    private static PreparedData prepare(ExperimentConfig cfg, Dataset ds, Set<Split> wanted, Set<Split> required, Path cacheRoot,
+                                        int threads, RunListener l) {
         FrontEnd fe = frontEnd(cfg.features());
         FeatureCache cache = new FeatureCache(cacheRoot);
         Map<Split, FeatureSet> sets = new EnumMap<>(Split.class);
-        for (Split s : Split.values()) {
+        for (Split s : wanted) {
             List<Clip> clips = ds.split(s);
             if (clips.isEmpty()) continue;
             l.onStage("features of the " + s.key() + " split (" + clips.size() + " clips)");
@@ -80,8 +107,7 @@ public final class PreparedData {
             for (String p : fs.skipped()) l.onNote("skipped " + p);
             sets.put(s, fs);
         }
-        if (!sets.containsKey(Split.TRAIN)) throw new ConfigException(ds.name() + ": the training split is empty");
-        if (!sets.containsKey(Split.VALID)) throw new ConfigException(ds.name() + ": the validation split is empty");
+        for (Split s : required) requireClips(cfg, ds, s, sets.get(s));
         double mean;
         double std;
         boolean computed = cfg.features().normMean() == null || cfg.features().normStd() == null;
@@ -104,6 +130,29 @@ public final class PreparedData {
             pd.sources.put(e.getKey(), new FeatureBatchSource(e.getValue(), ds.split(e.getKey()), ds.numClasses(), fe, aug));
         }
         return pd;
+    }
+
+    /**
+     * A split a job needs must have a clip to use: otherwise the dataset is the problem (bad input data), named by its
+     * folder, whether its lists name no clip of the split or every clip was skipped as bad.
+     */
+    private static void requireClips(ExperimentConfig cfg, Dataset ds, Split s, FeatureSet fs) {
+        if (fs != null && fs.size() > 0) return;
+        int listed = ds.split(s).size();
+        String name = switch (s) {
+            case TRAIN -> "training";
+            case VALID -> "validation";
+            case TEST -> "test";
+        };
+        throw new InvalidInputException(cfg.data().path(), "the " + name + " split is empty"
+                + (listed == 0 ? "" : " (all " + listed + " of its clips were skipped as bad)"));
+    }
+
+    /** Every clip skipped as bad: by the dataset reader (missing files, unknown labels) and at the feature stage (bad audio). */
+    public List<String> skipped() {
+        List<String> all = new ArrayList<>(dataset.skipped());
+        for (FeatureSet fs : features.values()) all.addAll(fs.skipped());
+        return all;
     }
 
     /** The masking augmentation a config names: SpecMask (augment.specmask_ratio > 0), SpecAugment, or none. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tempora.InvalidInputException;
+import org.tempora.Messages;
 import org.tempora.train.EpochRecord;
 import org.tempora.train.RunFiles;
 import org.tempora.train.phases.PhaseAccounting;
@@ -106,7 +107,7 @@ public final class RunComparison {
         try {
             return RunFiles.JSON.readTree(p.toFile());
         } catch (IOException e) {
-            throw new InvalidInputException(p, "not valid JSON: " + e.getMessage(), e);
+            throw new InvalidInputException(p, "not valid JSON: " + Messages.io(e, p), e);
         }
     }
 }

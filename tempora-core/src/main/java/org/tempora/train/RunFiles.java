@@ -3,7 +3,6 @@ package org.tempora.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.tempora.ConfigException;
 import org.tempora.io.FolderLock;
+import org.tempora.OutputException;
 import org.tempora.io.AtomicFiles;
 
 /**
@@ -119,7 +119,7 @@ public record RunFiles(Path dir) {
             Files.createDirectories(dir);
             AtomicFiles.writeString(manifest(), String.join("\n", have) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + manifest() + ": " + e.getMessage(), e);
+            throw new OutputException(manifest(), e);
         }
         return file;
     }
@@ -180,7 +180,7 @@ public record RunFiles(Path dir) {
             return lock;
         } catch (IOException e) {
             lock.close();
-            throw new UncheckedIOException("cannot prepare run folder " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("run folder " + dir, dir, e);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -194,7 +194,7 @@ public record RunFiles(Path dir) {
                     .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
             return names.size() <= 5 ? names : List.of(String.join(", ", names.subList(0, 5)), "… " + (names.size() - 5) + " more");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("run folder " + dir, dir, e);
         }
     }
 
@@ -251,7 +251,7 @@ public record RunFiles(Path dir) {
         try {
             AtomicFiles.writeString(file, JSON.writeValueAsString(value) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new OutputException(file, e);
         }
     }
 
@@ -260,7 +260,7 @@ public record RunFiles(Path dir) {
         try {
             AtomicFiles.writeString(file, text);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new OutputException(file, e);
         }
     }
 
@@ -289,7 +289,7 @@ public record RunFiles(Path dir) {
             Files.createDirectories(checkpoints());
             trackFolder(checkpoints());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("run folder " + dir, dir, e);
         }
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import org.tempora.OutputException;
 import org.tempora.ConfigException;
 import org.tempora.Stop;
 import org.tempora.TemporaException;
@@ -334,7 +335,7 @@ public final class Trainer {
                 model.save(run.track(run.epochModel(global)));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a checkpoint in " + run.checkpoints() + ": " + e.getMessage(), e);
+            throw new OutputException("a checkpoint in " + run.checkpoints(), run.checkpoints(), e);
         }
         run.writeMetrics(history);
         // written last: it commits the checkpoint
@@ -352,7 +353,7 @@ public final class Trainer {
                 if (ours && !n.equals(keepModel) && !n.equals(keepOptimizer)) Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean " + run.checkpoints() + ": " + e.getMessage(), e);
+            throw new OutputException("old checkpoints in " + run.checkpoints(), run.checkpoints(), e);
         }
     }
 
