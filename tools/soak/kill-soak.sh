@@ -45,7 +45,7 @@ echo "reference: ${total}s"
 
 kill_at() {  # $1 run folder, $2 cache, $3 extra args; kills after a random delay, prints the kill and exit code
   local delay sig
-  delay=$(echo "scale=2; ($RANDOM % 1000) / 1000 * $total" | bc)
+  delay=$(echo "scale=3; $(( RANDOM % 1000 )) * $total / 1000" | bc)
   if (( RANDOM % 2 )); then sig=KILL; else sig=TERM; fi
   "$T" train "${ARGS[@]}" --out "$1" --cache "$2" $3 > "$1.log" 2>&1 &
   local pid=$!
