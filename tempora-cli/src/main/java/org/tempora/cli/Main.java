@@ -3,10 +3,10 @@ package org.tempora.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import org.tempora.Messages;
 import org.tempora.TemporaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code tempora} command line. Thin: parse, build a config, call the library, print. Errors become one

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.tempora.OutputException;
 import org.tempora.BusyException;
+import org.tempora.OutputException;
 
 /**
  * An exclusive lock on a folder that one tempora process writes (a run folder, a feature-cache entry): an OS file lock
@@ -67,7 +67,7 @@ public final class FolderLock implements AutoCloseable {
             } catch (IOException ignored) {
                 // the original problem is the one to report
             }
-            throw new OutputException("the lock of " + what, file, e);
+            throw new OutputException(what, folder, e);
         }
     }
 

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tempora.ConfigException;
+import org.tempora.config.ExperimentConfig;
 import org.tempora.config.Kinds;
 import org.tempora.config.ResolutionSpec;
-import org.tempora.config.ExperimentConfig;
 
 /**
  * Builds the resolution stage a config names: {@code none} (null: the spectrogram passes unchanged), {@code diffres},

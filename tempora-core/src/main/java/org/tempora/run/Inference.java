@@ -1,6 +1,5 @@
 package org.tempora.run;
 
-import org.tempora.Stop;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.tempora.Stop;
 import org.tempora.audio.Waveform;
 import org.tempora.features.Spectrogram;
 

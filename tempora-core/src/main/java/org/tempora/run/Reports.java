@@ -1,16 +1,16 @@
 package org.tempora.run;
 
-import java.time.LocalDateTime;
-import java.util.List;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.Map;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Split;

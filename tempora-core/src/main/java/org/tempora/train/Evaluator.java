@@ -1,11 +1,11 @@
 package org.tempora.train;
 
-import org.tempora.Stop;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
+import org.tempora.Stop;
 import org.tempora.data.Batch;
 import org.tempora.data.BatchSource;
 import org.tempora.model.TemporaModel;

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tempora.ConfigException;
-import org.tempora.io.FolderLock;
 import org.tempora.OutputException;
 import org.tempora.io.AtomicFiles;
+import org.tempora.io.FolderLock;
 
 /**
  * The layout of a run folder. Everything is written atomically (temporary file + rename), so a killed run
@@ -145,6 +145,11 @@ public record RunFiles(Path dir) {
         return out;
     }
 
+    /** Whether the run got as far as training: a checkpoint or run.json exists (then a new run needs --overwrite). */
+    public boolean started() {
+        return Files.isRegularFile(runJson()) || Files.isRegularFile(lastState());
+    }
+
     /** Whether the folder holds a tempora run (finished, killed at any point, or written before the file list existed). */
     public boolean holdsRun() {
         return Files.isRegularFile(manifest()) || Files.isRegularFile(runJson()) || Files.isRegularFile(lastState());
@@ -171,10 +176,11 @@ public record RunFiles(Path dir) {
         FolderLock lock = FolderLock.acquire(dir, "run folder " + dir);
         try {
             for (Path d : List.of(dir, checkpoints(), dir.resolve("report"))) AtomicFiles.removeStaleTemps(d);
-            if (holdsRun() && !resume && !overwrite) {
+            if (started() && !resume && !overwrite) {
                 throw new ConfigException("run folder " + dir + " already holds a run (use --resume to continue it, --overwrite to replace it, or another --out)");
             }
-            if (overwrite) removeWhatTemporaWrote();
+            // a run that failed before training (bad data, say) has nothing worth keeping: a new attempt starts clean
+            if (overwrite || (!resume && !started())) removeWhatTemporaWrote();
             track(lock.file());
             track(manifest());
             return lock;

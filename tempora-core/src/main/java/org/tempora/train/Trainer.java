@@ -22,8 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import org.tempora.OutputException;
 import org.tempora.ConfigException;
+import org.tempora.Messages;
+import org.tempora.OutputException;
 import org.tempora.Stop;
 import org.tempora.TemporaException;
 import org.tempora.config.Choices;
@@ -365,7 +366,7 @@ public final class Trainer {
             throw new TemporaException("interrupted");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new TemporaException("batch preparation failed: " + e.getCause(), e.getCause());
+            throw new TemporaException("batch preparation failed: " + Messages.oneLine(String.valueOf(e.getCause().getMessage())), e.getCause());
         }
     }
 }

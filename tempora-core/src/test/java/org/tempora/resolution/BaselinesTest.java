@@ -16,9 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tempora.ConfigException;
+import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.config.ResolutionSpec;
-import org.tempora.config.ConfigLoader;
 
 /** The fixed-resolution baselines against direct re-computations, and the stage factory. */
 class BaselinesTest {

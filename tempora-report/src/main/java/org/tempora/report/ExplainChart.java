@@ -36,9 +36,9 @@ import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.DefaultXYDataset;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.tempora.TemporaException;
-import org.tempora.explain.Explainer;
 import org.tempora.explain.Explainer.Explanation;
 import org.tempora.explain.Explainer.Summary;
+import org.tempora.explain.Explainer;
 import org.tempora.io.AtomicFiles;
 
 /**
