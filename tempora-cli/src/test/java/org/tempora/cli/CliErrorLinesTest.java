@@ -43,13 +43,8 @@ class CliErrorLinesTest {
     /** A Java class name: qualified ({@code java.io.UncheckedIOException}) or a bare throwable name. */
     static final Pattern JAVA_NAME = Pattern.compile("\\b[a-z]+(\\.[a-z]\\w*)+\\.[A-Z]\\w*|[A-Za-z]*(Exception|Error)\\b");
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    static CliBadInputTest.Run run(String... args) {
+        return CliBadInputTest.run(args);
     }
 
     static Path file(String name, String text) throws IOException {
@@ -146,7 +141,7 @@ class CliErrorLinesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRuns")
     void exactlyOneLineNamingTheProblem(String name, int code, String expected, String[] args) {
-        Run r = run(args);
+        CliBadInputTest.Run r = run(args);
         assertThat(r.err()).as(name).contains(expected);
         assertOneLine(r.err(), name);
         assertThat(r.code()).as(name + ": " + r.err()).isEqualTo(code);
@@ -220,7 +215,7 @@ class CliErrorLinesTest {
         try {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
             for (String[] h : helps) {
-                Run r = run(h);
+                CliBadInputTest.Run r = run(h);
                 assertThat(r.code()).as(String.join(" ", h)).isZero();
                 assertThat(r.err()).as(String.join(" ", h)).isEmpty();
                 assertThat(r.out()).as(String.join(" ", h)).contains("Usage: tempora");

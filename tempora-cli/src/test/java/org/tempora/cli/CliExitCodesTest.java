@@ -51,7 +51,7 @@ class CliExitCodesTest {
         String d = dir.toString();
         String[] args = command.strip().replace("NOPE", d + "/nope").replace("EMPTY", d + "/empty").replace("OUT", d + "/out")
                 .replace("DIR", d).split(" ");
-        CliErrorLinesTest.Run r = CliErrorLinesTest.run(args);
+        CliBadInputTest.Run r = CliErrorLinesTest.run(args);
         String expected = message.strip().replace("EMPTY", d + "/empty").replace("DIR", d);
         assertThat(r.err()).as(command).startsWith("tempora: " + expected);
         CliErrorLinesTest.assertOneLine(r.err(), command);

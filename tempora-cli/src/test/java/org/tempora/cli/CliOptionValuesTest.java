@@ -71,7 +71,7 @@ class CliOptionValuesTest {
     void refusedBeforeAnyWork(String command, String names) {
         String nope = dir.resolve("nope").toString();
         String[] args = command.strip().replace("NOPE", nope).replace("OUT", dir.resolve("out").toString()).split(" ");
-        CliErrorLinesTest.Run r = CliErrorLinesTest.run(args);
+        CliBadInputTest.Run r = CliErrorLinesTest.run(args);
         assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
         CliErrorLinesTest.assertOneLine(r.err(), command);
         assertThat(r.err()).as(command).contains(names.strip());

@@ -140,9 +140,7 @@ class RunFolderTest {
         }
 
         Experiment.Summary resumed = train(cfg, c, true, false, new RunListener() {});
-        assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
-        assertThat(resumed.test().asMap()).isEqualTo(full.test().asMap());
-        sameWeights(full.run().model(), resumed.run().model());
+        sameRun(full, resumed);
     }
 
     @Test
@@ -165,8 +163,7 @@ class RunFolderTest {
         assertThat(new RunFiles(c).lastState()).doesNotExist();
         assertThat(noTemporaries(ownCache)).isTrue();
         Experiment.Summary resumed = Experiment.train(cfg, new Experiment.Options(c, ownCache, true, false, 2), new RunListener() {});
-        assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
-        sameWeights(full.run().model(), resumed.run().model());
+        sameRun(full, resumed);
     }
 
     @Test
@@ -187,8 +184,7 @@ class RunFolderTest {
         assertThat(new RunFiles(c).modelJson()).doesNotExist();
         Experiment.Summary resumed = train(cfg, c, true, false, new RunListener() {});
         assertThat(resumed.test().asMap()).isEqualTo(full.test().asMap());
-        assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
-        sameWeights(full.run().model(), resumed.run().model());
+        sameRun(full, resumed);
     }
 
     @Test
@@ -225,6 +221,13 @@ class RunFolderTest {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.noneMatch(AtomicFiles::isTemp);
         }
+    }
+
+    /** The same learning curve, test metrics and final weights, bit for bit. */
+    static void sameRun(Experiment.Summary full, Experiment.Summary resumed) throws IOException {
+        assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
+        assertThat(resumed.test().asMap()).isEqualTo(full.test().asMap());
+        sameWeights(full.run().model(), resumed.run().model());
     }
 
     static void sameWeights(Path a, Path b) throws IOException {
