@@ -81,16 +81,16 @@ public final class Experiment {
                 onFold.accept(fold, s);
                 s.test().asMap().forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
             }
+            Map<String, Object> cv = new LinkedHashMap<>();
+            cv.put("folds", List.copyOf(folds));
+            values.forEach((k, v) -> {
+                double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                double var = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.size() - 1);
+                cv.put(k, Map.of("mean", mean, "std", Math.sqrt(var), "per_fold", List.copyOf(v)));
+            });
+            parent.writeJson(o.runDir().resolve("cv.json"), cv);
+            return cv;
         }
-        Map<String, Object> cv = new LinkedHashMap<>();
-        cv.put("folds", List.copyOf(folds));
-        values.forEach((k, v) -> {
-            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            double var = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.size() - 1);
-            cv.put(k, Map.of("mean", mean, "std", Math.sqrt(var), "per_fold", List.copyOf(v)));
-        });
-        new RunFiles(o.runDir()).writeJson(o.runDir().resolve("cv.json"), cv);
-        return cv;
     }
 
     /**

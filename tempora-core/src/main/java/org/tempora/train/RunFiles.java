@@ -145,9 +145,17 @@ public record RunFiles(Path dir) {
         return out;
     }
 
-    /** Whether the run got as far as training: a checkpoint or run.json exists (then a new run needs --overwrite). */
+    /**
+     * Whether the run got as far as training (a checkpoint or run.json exists) or holds sub-runs (cross-validation
+     * folds): then a new run needs --overwrite or --resume.
+     */
     public boolean started() {
-        return Files.isRegularFile(runJson()) || Files.isRegularFile(lastState());
+        if (Files.isRegularFile(runJson()) || Files.isRegularFile(lastState())) return true;
+        try {
+            return tracked().stream().anyMatch(e -> e.endsWith("/") && !e.equals("checkpoints/"));
+        } catch (IOException e) {
+            throw new OutputException("run folder " + dir, dir, e);
+        }
     }
 
     /** Whether the folder holds a tempora run (finished, killed at any point, or written before the file list existed). */

@@ -88,6 +88,25 @@ class RunFolderTest {
     }
 
     @Test
+    void crossValidationFoldsAreSubRunsOfTheirFolder() throws IOException {
+        Path d = tmp.resolve("cv");
+        Experiment.Options o = new Experiment.Options(d, tmp.resolve("cache"), false, false, 2);
+        var cv = Experiment.crossValidate(tiny(1), List.of(1, 2), o, new RunListener() {}, (f, s) -> { });
+        assertThat(cv.get("folds")).isEqualTo(List.of(1, 2));
+        assertThat(d.resolve("fold1/model.npz")).exists();
+        assertThat(d.resolve("cv.json")).exists();
+        assertThat(new RunFiles(d).tracked()).contains("fold1/", "fold2/", "cv.json");
+        assertThatThrownBy(() -> Experiment.crossValidate(tiny(1), List.of(1, 2), o, new RunListener() {}, (f, s) -> { }))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("already holds a run");
+        Files.writeString(d.resolve("fold1/mine.txt"), "keep");
+        new RunFiles(d).open(false, true).close();   // what --overwrite does first: the folds go, through their own lists
+        assertThat(d.resolve("fold1/mine.txt")).hasContent("keep");
+        assertThat(d.resolve("fold1/model.npz")).doesNotExist();
+        assertThat(d.resolve("fold2")).doesNotExist();
+        assertThat(d.resolve("cv.json")).doesNotExist();
+    }
+
+    @Test
     void aSecondWriterOfARunFolderOrCacheEntryIsTurnedAway() throws IOException {
         Path d = tmp.resolve("busy");
         try (FolderLock held = FolderLock.acquire(d, "run folder " + d)) {
