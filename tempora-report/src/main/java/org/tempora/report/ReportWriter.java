@@ -55,7 +55,20 @@ public final class ReportWriter {
     private static final Set<String> COUNT_COLUMNS = Set.of("support", "positives", "count", "predicted");
 
     /** The epoch-row keys behind each curve chart. */
-    record CurveKeys(List<String> loss, List<String> metric, List<String> lr) {}
+    record CurveKeys(List<String> loss, List<String> metric, List<String> lr, List<String> other) {
+        CurveKeys(List<String> loss, List<String> metric, List<String> lr) {
+            this(loss, metric, lr, List.of());
+        }
+    }
+
+    /** The epoch-row quantities on a 0–1 scale (accuracy, mAP, AUC, F1…): these share the metric chart. */
+    private static final java.util.regex.Pattern SCORE = java.util.regex.Pattern.compile(
+            "(^|_)(top\\d+|acc(uracy)?|m?ap|m?auc|f1|precision|recall|metric)($|_)", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** The chart file of a quantity that gets a chart of its own. */
+    static String curveFile(String key) {
+        return "curves_" + key.replaceAll("[^A-Za-z0-9_-]", "_") + ".png";
+    }
 
     /** Classifies the numeric epoch-row keys (in first-appearance order) into loss, metric and learning-rate curves. */
     static CurveKeys curveKeys(List<Map<String, Object>> epochs) {
@@ -68,6 +81,7 @@ public final class ReportWriter {
         List<String> loss = new ArrayList<>();
         List<String> metric = new ArrayList<>();
         List<String> lr = new ArrayList<>();
+        List<String> other = new ArrayList<>();
         for (String k : numeric) {
             String lk = k.toLowerCase(Locale.ROOT);
             if (lk.equals("epoch") || lk.equals("phase") || lk.equals("step") || lk.equals("steps")) continue;
@@ -75,9 +89,10 @@ public final class ReportWriter {
             else if (lk.equals("lr") || lk.startsWith("lr_") || lk.equals("learning_rate")) lr.add(k);
             else if (lk.contains("second") || lk.contains("time") || lk.contains("per_s") || lk.contains("throughput")
                     || lk.contains("examples")) continue;
-            else metric.add(k);
+            else if (SCORE.matcher(k).find()) metric.add(k);
+            else other.add(k);   // tokens, FLOPs, DiffRes's score spread…: each on an axis of its own scale
         }
-        return new CurveKeys(loss, metric, lr);
+        return new CurveKeys(loss, metric, lr, other);
     }
 
     /**
@@ -94,8 +109,9 @@ public final class ReportWriter {
         // ---- curves
         CurveKeys keys = curveKeys(data.epochs());
         addCurve(files, LOSS_PNG, "Loss", "loss", keys.loss(), data, markers);
-        addCurve(files, METRIC_PNG, "Metrics", "value", keys.metric(), data, markers);
+        addCurve(files, METRIC_PNG, "Accuracy", "metric (0–1)", keys.metric(), data, markers);
         addCurve(files, LR_PNG, "Learning rate", "learning rate", keys.lr(), data, markers);
+        for (String k : keys.other()) addCurve(files, curveFile(k), k, k, List.of(k), data, markers);
 
         // ---- confusion matrix
         List<String> classNames = data.resolvedClassNames();
@@ -267,9 +283,10 @@ public final class ReportWriter {
                 }
                 h.append(String.join(", ", b)).append(".</p>\n");
             }
+            figure(h, files, METRIC_PNG, "Accuracy: " + String.join(", ", keys.metric()));
             figure(h, files, LOSS_PNG, "Loss: " + String.join(", ", keys.loss()));
-            figure(h, files, METRIC_PNG, "Metrics: " + String.join(", ", keys.metric()));
             figure(h, files, LR_PNG, "Learning rate: " + String.join(", ", keys.lr()));
+            for (String k : keys.other()) figure(h, files, curveFile(k), k);
         }
         if (!d.flops().isEmpty()) {
             section(h, "flops", "FLOPs (per example, analytic)");

@@ -127,6 +127,26 @@ class ReportWriterTest {
         assertThat(k.lr()).containsExactly("lr");
     }
 
+    /** Issue #14: top-1 (0–1) and FLOPs (1e11) on one axis made accuracy invisible: one chart per quantity. */
+    @Test
+    void accuracyHasAChartOfItsOwnAndEveryOtherQuantityToo(@TempDir Path dir) throws IOException {
+        List<Map<String, Object>> rows = List.of(
+                Map.of("epoch", 1, "valid_top1", 0.41, "test_top1", 0.40, "train_flops", 1.5e11, "tokens", 64.0, "score_std", 0.13),
+                Map.of("epoch", 2, "valid_top1", 0.62, "test_top1", 0.60, "train_flops", 1.5e11, "tokens", 64.0, "score_std", 0.08));
+        ReportWriter.CurveKeys k = ReportWriter.curveKeys(rows);
+        assertThat(k.metric()).containsExactlyInAnyOrder("valid_top1", "test_top1");
+        assertThat(k.other()).containsExactlyInAnyOrder("train_flops", "tokens", "score_std");
+        ReportData.Builder b = fabricated();
+        rows.forEach(b::epoch);
+        Path html = ReportWriter.write(dir, b.build());
+        for (String f : List.of("curves_metric.png", "curves_train_flops.png", "curves_tokens.png", "curves_score_std.png")) {
+            assertThat(dir.resolve("report/" + f)).as(f).exists();
+        }
+        String text = Files.readString(html);
+        assertThat(text.indexOf("curves_metric.png")).as("accuracy first").isLessThan(text.indexOf("curves_loss.png"))
+                .isLessThan(text.indexOf("curves_train_flops.png"));
+    }
+
     @Test
     void chartsAreDeterministic(@TempDir Path dir) throws IOException {
         ReportWriter.write(dir.resolve("a"), fabricated().build());
