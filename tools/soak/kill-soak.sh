@@ -43,22 +43,35 @@ total=$(echo "$(date +%s.%N) - $start" | bc)
 want=$(fingerprint ref)
 echo "reference: ${total}s"
 
-kill_at() {  # $1 run folder, $2 cache, $3 extra args; kills after a random delay, prints the kill and exit code
-  local delay sig
-  delay=$(echo "scale=3; $(( RANDOM % 1000 )) * $total / 1000" | bc)
-  if (( RANDOM % 2 )); then sig=KILL; else sig=TERM; fi
-  "$T" train "${ARGS[@]}" --out "$1" --cache "$2" $3 > "$1.log" 2>&1 &
-  local pid=$!
-  sleep "$delay"
-  if [ "$sig" == TERM ]; then
-    kill -s TERM "$pid" 2>/dev/null          # as timeout(1) or a CI runner does: the launcher forwards it to the JVM
-  else
-    jvm=""                                   # kill -9 the JVM itself (the launcher waits for it)
-    while [ -z "$jvm" ] && kill -0 "$pid" 2>/dev/null; do jvm=$(pgrep -P "$pid" -f tempora.jar) || sleep 0.1; done
-    [ -n "$jvm" ] && kill -s KILL $jvm 2>/dev/null
-  fi
-  wait "$pid"
-  echo "$sig after ${delay}s -> exit $?"
+kill_at() {  # $1 run folder, $2 cache, $3 extra args: runs the command and kills it at a random moment of its run
+  # The moment is a uniform fraction of how long the command takes now (the machine's load changes): an attempt that
+  # finishes before its kill measures that time and is redone on a fresh copy, so every point really interrupts.
+  local limit=$total sig delay pid jvm rc t0 tries=0
+  while :; do
+    tries=$((tries + 1))
+    delay=$(echo "scale=3; $(( RANDOM % 1000 )) * $limit / 1000" | bc)
+    if (( RANDOM % 2 )); then sig=KILL; else sig=TERM; fi
+    rm -rf "$1.try" && cp -a "$1" "$1.try" 2>/dev/null || mkdir -p "$1.try.none"
+    t0=$(date +%s.%N)
+    "$T" train "${ARGS[@]}" --out "$1" --cache "$2" $3 > "$1.log" 2>&1 &
+    pid=$!
+    sleep "$delay"
+    if [ "$sig" == TERM ]; then
+      kill -s TERM "$pid" 2>/dev/null          # as timeout(1) or a CI runner does: the launcher forwards it to the JVM
+    else
+      jvm=""                                   # kill -9 the JVM itself (the launcher waits for it)
+      while [ -z "$jvm" ] && kill -0 "$pid" 2>/dev/null; do jvm=$(pgrep -P "$pid" -f tempora.jar) || sleep 0.1; done
+      [ -n "$jvm" ] && kill -s KILL $jvm 2>/dev/null
+    fi
+    wait "$pid"; rc=$?
+    if [ $rc -ne 0 ] || [ $tries -ge 5 ]; then break; fi
+    # finished before the kill: put the folder back as it was and aim inside the measured duration
+    limit=$(echo "$(date +%s.%N) - $t0" | bc)
+    rm -rf "$1"; if [ -d "$1.try" ]; then mv "$1.try" "$1"; fi
+    [ -z "$3" ] && rm -rf "$2"                 # a first run starts with a cold cache again
+  done
+  rm -rf "$1.try" "$1.try.none"
+  echo "$sig after ${delay}s -> exit $rc"
 }
 
 pass=0
