@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +20,7 @@ import org.tempora.io.Npy;
 import org.tempora.model.Ast;
 import org.tempora.model.AstConfig;
 import org.tempora.nn.StateDict;
+import org.tempora.testing.Fixtures;
 
 /**
  * A small AST (dim 64, depth 2, 4 heads, 128 × 128 input, stride 10, 5 classes; interop/ast, made by
@@ -32,11 +32,7 @@ class AstInteropParityTest {
     static final double TOLERANCE = 1e-4;
 
     static Path dir() {
-        try {
-            return Path.of(AstInteropParityTest.class.getResource("/interop/ast").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.interop("ast");
     }
 
     @ParameterizedTest(name = "{0} as {1}")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,11 +29,7 @@ import org.tempora.testing.Fixtures;
 class CheckpointReadersTest {
 
     static Path dir() {
-        try {
-            return Path.of(CheckpointReadersTest.class.getResource("/interop/readers").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.interop("readers");
     }
 
     static JsonNode spec() {
