@@ -99,6 +99,37 @@ class AstInteropParityTest {
     }
 
     @Test
+    void theAudioSetCheckpointsShapesResolveToAstBase384() {
+        // YuanGongND's audioset_10_10_0.4593.pth, by shape only (the file is not shipped): 1214 positions, width 768
+        Map<String, Npy.Array> sd = new LinkedHashMap<>();
+        sd.put("v.cls_token", shapeOnly(1, 1, 768));
+        sd.put("v.pos_embed", shapeOnly(1, 1214, 768));
+        sd.put("v.patch_embed.proj.weight", shapeOnly(768, 1, 16, 16));
+        for (int i = 0; i < 12; i++) {
+            sd.put("v.blocks." + i + ".attn.qkv.weight", shapeOnly(2304, 768));
+            sd.put("v.blocks." + i + ".mlp.fc1.weight", shapeOnly(3072, 768));
+        }
+        sd.put("mlp_head.1.weight", shapeOnly(527, 768));
+        AstCheckpoint c = new AstCheckpoint(sd, Path.of("audioset_10_10_0.4593.pth"), AstLayout.YUANGONG, Checkpoints.Format.TORCH, null);
+        AstShape s = AstShape.resolve(c, AstShape.Given.NONE);
+        AstConfig a = s.config();
+        assertThat(List.of(a.dim(), a.depth(), a.heads(), a.mlpHidden(), a.numClasses())).containsExactly(768, 12, 12, 3072, 527);
+        assertThat(List.of(a.patches().fDim(), a.patches().tDim(), a.patches().frames())).containsExactly(12, 101, 1024);
+        assertThat(s.notes()).containsExactly(
+                "heads 12 (width 768 / 64, as DeiT; set backbone.heads if the model used others)",
+                "target_frames 1024 (101 patch columns with time stride 10; 1016 to 1025 frames fit; set features.target_frames to choose)");
+        // ESC-50 (512 frames: 12 x 50 + 2 positions) and Speech Commands (128 frames: 12 x 12 + 2)
+        sd.put("v.pos_embed", shapeOnly(1, 602, 768));
+        assertThat(AstShape.resolve(c, AstShape.Given.NONE).config().patches().frames()).isEqualTo(512);
+        sd.put("v.pos_embed", shapeOnly(1, 146, 768));
+        assertThat(AstShape.resolve(c, AstShape.Given.NONE).config().patches().frames()).isEqualTo(128);
+    }
+
+    private static Npy.Array shapeOnly(int... shape) {
+        return new Npy.Array(shape, new float[0], null, "<f4");
+    }
+
+    @Test
     void theWrongLayoutOrAForeignTensorIsRefusedByName() {
         assertThatThrownBy(() -> AstCheckpoint.read(dir().resolve("hf"), AstLayout.YUANGONG))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("--layout hf");
