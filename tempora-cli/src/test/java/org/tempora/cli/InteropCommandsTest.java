@@ -64,6 +64,19 @@ class InteropCommandsTest {
         assertThat(ok("classify", "--model", yg.toString(), dir.resolve("clip.wav").toString()).out()).contains("class_");
     }
 
+    @Test
+    void trainStartsFromACheckpoint() throws IOException {
+        Path run = dir.resolve("ft");
+        CliErrorLinesTest.Run r = ok("train", "--preset", "demo", "--set", "backbone.dim=64", "--set", "backbone.depth=2", "--set", "backbone.heads=4",
+                "--set", "data.synthetic.clips_per_class=5", "--epochs", "1", "--init", ast("yuangong.pth").toString(),
+                "--cache", dir.resolve("cache").toString(), "--out", run.toString());
+        assertThat(r.out()).contains("initialised from 31 of 35 tensors from " + ast("yuangong.pth"))
+                .contains("the head mlp_head is new (5 classes in the checkpoint, 10 here)")
+                .contains("v.pos_embed adapted from 12 to 9 patch columns").contains("test metrics:");
+        assertThat(Files.readString(run.resolve("run.json"))).contains("\"init\"").contains("yuangong.pth");
+        assertThat(Files.readString(run.resolve("config.yaml"))).contains("  init: " + ast("yuangong.pth"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "import @R/hostile-os-system.pt --out @O/h | 3 | @R/hostile-os-system.pt: the pickle names the global posix.system, which is not allowed",
@@ -77,12 +90,15 @@ class InteropCommandsTest {
             "import @A/yuangong.pth --set features.target_frames=300 --out @O/f | 2 | features.target_frames 300 gives 29 patch columns",
             "import @A/yuangong.pth --set backbone.depth=3 --out @O/d | 2 | --set backbone.depth: the checkpoint's tensors fix the backbone's shape",
             "import @A/hf | 2 | tempora import: Missing required option: '--out=RUN'",
+            "train --preset demo --init @A/nope.pth --out @O/i | 3 | @A/nope.pth: no such file (train.init)",
+            "train --preset demo --init @A/yuangong.pth --phases fshift~4->1~@25% --out @O/p | 2 | train.init: starting coarse-to-fine phases from a checkpoint is not supported yet",
             "export @O/nope --format safetensors --out @O/x.safetensors | 3 | @O/nope: no such run folder",
             "export @A --format onnx --out @O/x.onnx | 2 | --format 'onnx': tempora exports safetensors",
     })
     void badInputsAreOneLineWithTheirCode(String command, int code, String message) {
         String[] args = command.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())
                 .replace("@O", dir.toString()).split(" ");
+        for (int i = 0; i < args.length; i++) args[i] = args[i].replace('~', ' ');
         CliErrorLinesTest.Run r = CliErrorLinesTest.run(args);
         String expected = message.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())
                 .replace("@O", dir.toString());
