@@ -15,6 +15,9 @@ ast/      a small AST (dim 64, depth 2, 4 heads, 128 frames x 128 mel bins, 16x1
           weights, saved in the YuanGongND layout (torch.save of a DataParallel state_dict, module.v.*) and in the
           Hugging Face transformers layout (safetensors + config.json), with input features and the logits of a
           float64 reference forward written here from the AST paper / ViT structure.
+aum/      a small Audio Mamba (dim 32, depth 2, bidirectional v2, 16x16 patches with stride 16 over 128 x 128, 4 classes)
+          with random weights, saved as AuM's training script saves it (torch.save of a DataParallel state_dict), with
+          input features and the logits of the project's PyTorch AuM mirror (tools/parity/train_parity.py) in float64.
 
 Everything is seeded; a second run writes the same bytes.
 """
@@ -435,6 +438,38 @@ def make_ast(out):
         f.write("\n")
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# aum/: Audio Mamba, with the project's PyTorch mirror of AuM (tools/parity/train_parity.py, checked against AuM's own
+# code by the training-parity fixtures) as the reference forward
+
+
+def make_aum(out):
+    os.makedirs(out, exist_ok=True)
+    sys.path.insert(0, os.path.join(ROOT, "tools", "parity"))
+    sys.dont_write_bytecode = True   # no __pycache__ in the tree
+    import train_parity as tp
+
+    rng = np.random.RandomState(1505)
+    frames, bins, patch, stride = 128, 128, (16, 16), (16, 16)   # AuM's 16x16 patches with stride 16
+    cfg = dict(dim=32, depth=2, patch=patch, stride=stride)
+    tokens = ((bins - patch[0]) // stride[0] + 1) * ((frames - patch[1]) // stride[1] + 1)
+    model = tp.AudioMamba(rng, cfg, 1, tokens)
+    sd = collections.OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items())
+    x = torch.from_numpy((rng.randn(2, frames, bins) * 0.5).astype(np.float32))
+    with torch.no_grad():
+        logits = model.double()(x.double())   # float64 from the float32 weights
+    # AuM's training script saves the DataParallel state_dict
+    torch_save(collections.OrderedDict(("module." + k, v) for k, v in sd.items()), os.path.join(out, "aum.pth"))
+    np.save(os.path.join(out, "input.npy"), x.numpy().astype("<f4"))
+    np.save(os.path.join(out, "logits.npy"), logits.numpy().astype("<f4"))
+    with open(os.path.join(out, "case.json"), "w") as f:
+        json.dump({"geometry": dict(dim=32, depth=2, bimamba="v2", frames=frames, mel=bins, patch=list(patch), stride=list(stride),
+                                    tokens=tokens, classes=tp.CLASSES),
+                   "tolerance": 1e-4, "reference": "float64 forward of tools/parity/train_parity.py's AudioMamba (sequential scan)"},
+                  f, indent=1)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=DEFAULT_OUT)
@@ -445,6 +480,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             make_readers(os.path.join(tmp, "readers"))
             make_ast(os.path.join(tmp, "ast"))
+            make_aum(os.path.join(tmp, "aum"))
             bad = []
             for dirpath, _, files in os.walk(tmp):
                 for fn in files:
@@ -458,6 +494,7 @@ def main():
             sys.exit(1 if bad else 0)
     make_readers(os.path.join(a.out, "readers"))
     make_ast(os.path.join(a.out, "ast"))
+    make_aum(os.path.join(a.out, "aum"))
 
 
 if __name__ == "__main__":

@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.tempora.interop.AstLayout;
-import org.tempora.model.AstConfig;
 import org.tempora.run.ModelImport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tempora import CHECKPOINT --out RUN}: a PyTorch AST checkpoint as a tempora model bundle. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Turn a PyTorch AST checkpoint (a torch.save file, a safetensors file, or a Hugging Face model folder) "
+        description = {"Turn a PyTorch AST or Audio Mamba checkpoint (a torch.save file, a safetensors file, or a Hugging Face model folder) "
                 + "into a model bundle (model.npz + model.json) that eval, classify and explain use like a trained run. "
                 + "The model's shape comes from its tensors; heads, strides, input length, mel bins and normalisation from "
                 + "--set, a Hugging Face config.json, or AST's defaults, each default printed as a note (docs/interop.md).",
@@ -23,11 +21,12 @@ final class ImportCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A .pth/.pt/.bin (torch.save) or .safetensors file, or a Hugging Face model folder.")
     Path checkpoint;
 
-    @Option(names = "--arch", defaultValue = "ast", paramLabel = "ARCH", description = "The architecture: ast (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--arch", defaultValue = "ast", paramLabel = "ARCH", description = "The architecture: ast or aum (Audio Mamba) (default: ${DEFAULT-VALUE}).")
     String arch;
 
-    @Option(names = "--layout", paramLabel = "yuangong|hf", description = "How the checkpoint names its tensors: yuangong "
-            + "(YuanGongND/ast, module.v.*) or hf (transformers' ASTForAudioClassification). Default: told from the keys.")
+    @Option(names = "--layout", paramLabel = "yuangong|hf|aum", description = "How the checkpoint names its tensors: yuangong "
+            + "(YuanGongND/ast, module.v.*) or hf (transformers' ASTForAudioClassification) for ast; aum (kaistmm/Audio-Mamba-AuM) for aum. "
+            + "Default: told from the keys.")
     String layout;
 
     @Option(names = "--labels", paramLabel = "CSV", description = "Class names: AudioSet's class_labels_indices.csv (index, mid, "
@@ -49,14 +48,9 @@ final class ImportCommand extends CliCommand {
 
     @Override
     public Integer call() {
-        AstLayout l = layout == null ? null : AstLayout.parse(layout);
-        ModelImport.Result r = ModelImport.run(new ModelImport.Options(checkpoint, arch, l, labels, overrides, multiLabel, out, overwrite));
+        ModelImport.Result r = ModelImport.run(new ModelImport.Options(checkpoint, arch, layout, labels, overrides, multiLabel, out, overwrite));
         PrintWriter o = out();
-        AstConfig a = r.ast();
-        var g = a.patches();
-        o.printf(Locale.ROOT, "imported %s (%s layout, %s): AST width %d, depth %d, %d heads, %dx%d patches with stride %dx%d, "
-                        + "%d frames x %d mel bins, %d classes, %,d parameters%n", checkpoint, r.layout().cliName(), r.format(), a.dim(),
-                a.depth(), a.heads(), g.patchF(), g.patchT(), g.strideF(), g.strideT(), g.frames(), g.freqBins(), a.numClasses(), r.parameters());
+        o.printf(Locale.ROOT, "imported %s (%s layout, %s): %s, %,d parameters%n", checkpoint, r.layout(), r.format(), r.model(), r.parameters());
         o.printf(Locale.ROOT, "normalisation: mean %s, std %s; classes: %s%s%n", r.normMean(), r.normStd(),
                 String.join(", ", r.classes().subList(0, Math.min(5, r.classes().size()))), r.classes().size() > 5 ? ", ..." : "");
         for (String n : r.notes()) o.println("note: " + n);

@@ -65,6 +65,15 @@ class InteropCommandsTest {
     }
 
     @Test
+    void audioMambaImportClassifies() {
+        Path run = dir.resolve("aum-run");
+        CliErrorLinesTest.Run imp = ok("import", Fixtures.interop("aum").resolve("aum.pth").toString(), "--arch", "aum", "--out", run.toString());
+        assertThat(imp.out()).contains("(aum layout, torch): Audio Mamba width 32, depth 2, bimamba v2, 16x16 patches with stride 16x16, "
+                + "128 frames x 128 mel bins, 4 classes").contains("note: strides 16x16");
+        assertThat(ok("classify", "--model", run.toString(), dir.resolve("clip.wav").toString()).out()).contains("class_");
+    }
+
+    @Test
     void trainStartsFromACheckpoint() throws IOException {
         Path run = dir.resolve("ft");
         CliErrorLinesTest.Run r = ok("train", "--preset", "demo", "--set", "backbone.dim=64", "--set", "backbone.depth=2", "--set", "backbone.heads=4",
@@ -85,7 +94,9 @@ class InteropCommandsTest {
             "import @A/nope.pth --out @O/n | 3 | @A/nope.pth: no such file",
             "import @A/hf --layout bogus --out @O/b | 2 | unknown checkpoint layout 'bogus' (yuangong, hf)",
             "import @A/hf --layout yuangong --out @O/y | 3 | @A/hf/model.safetensors: the tensors are in the hf layout, not yuangong (use --layout hf)",
-            "import @A/hf --arch aum --out @O/a | 2 | --arch 'aum': tempora imports ast checkpoints",
+            "import @A/hf --arch vit --out @O/a | 2 | --arch 'vit': tempora imports ast and aum checkpoints",
+            "import @A/yuangong.pth --arch aum --out @O/m | 3 | @A/yuangong.pth: not an Audio Mamba checkpoint",
+            "import @A/yuangong.pth --arch aum --layout hf --out @O/m | 2 | unknown checkpoint layout 'hf' for aum (aum)",
             "import @A/hf --labels @O/four.csv --out @O/l | 3 | @O/four.csv: has 4 labels, but the checkpoint's head has 5 classes",
             "import @A/yuangong.pth --set features.target_frames=300 --out @O/f | 2 | features.target_frames 300 gives 29 patch columns",
             "import @A/yuangong.pth --set backbone.depth=3 --out @O/d | 2 | --set backbone.depth: the checkpoint's tensors fix the backbone's shape",

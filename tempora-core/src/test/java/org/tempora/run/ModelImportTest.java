@@ -36,7 +36,7 @@ class ModelImportTest {
     }
 
     static ModelImport.Options options(Path ckpt, AstLayout layout, Path labels, List<String> sets, Path out) {
-        return new ModelImport.Options(ckpt, "ast", layout, labels, sets, false, out, false);
+        return new ModelImport.Options(ckpt, "ast", layout == null ? null : layout.cliName(), labels, sets, false, out, false);
     }
 
     /** The bundle's logits on the fixture's (normalised) input, through the backbone. */
@@ -78,7 +78,7 @@ class ModelImportTest {
         Path run = tmp.resolve("hf");
         ModelImport.Result r = ModelImport.run(options(ast("hf"), null, null, List.of(), run));
         assertThat(r.notes()).isEmpty();
-        assertThat(r.layout()).isEqualTo(AstLayout.HF);
+        assertThat(r.layout()).isEqualTo("hf");
         try (ModelBundle b = ModelBundle.load(run, 1)) {
             assertThat(b.classes).containsExactly("Speech", "Dog", "Siren", "Rain", "Music");
             assertThat(b.model.normStd()).isEqualTo(4.5689974f);
@@ -109,7 +109,7 @@ class ModelImportTest {
         Path again = tmp.resolve("b");
         ModelImport.Result r = ModelImport.run(options(st, null, null,
                 List.of("backbone.heads=4", "features.norm_mean=-4.2677393", "features.norm_std=4.5689974"), again));
-        assertThat(r.layout()).isEqualTo(AstLayout.YUANGONG);
+        assertThat(r.layout()).isEqualTo("yuangong");
         try (ModelBundle b = ModelBundle.load(again, 1)) {
             assertThat(logits(b)).isEqualTo(first);
         }
@@ -118,10 +118,34 @@ class ModelImportTest {
     }
 
     @Test
+    void audioMambaCheckpointBecomesABundleWithTheReferenceLogits() {
+        Path run = tmp.resolve("aum");
+        Path ckpt = Fixtures.interop("aum").resolve("aum.pth");
+        ModelImport.Result r = ModelImport.run(new ModelImport.Options(ckpt, "aum", null, null, List.of("backbone.scan=sequential"), false, run, false));
+        assertThat(r.model()).isEqualTo("Audio Mamba width 32, depth 2, bimamba v2, 16x16 patches with stride 16x16, 128 frames x 128 mel bins, 4 classes");
+        assertThat(r.notes()).anyMatch(n -> n.startsWith("target_frames 128")).anyMatch(n -> n.startsWith("strides 16x16"))
+                .anyMatch(n -> n.contains("AudioSet"));
+        try (ModelBundle b = ModelBundle.load(run, 1)) {
+            Npy.Array input = Npy.read(Fixtures.interop("aum").resolve("input.npy"));
+            try (NDManager batch = b.model.manager().newSubManager()) {
+                NDArray x = batch.create(input.f32(), new Shape(input.shape()[0], input.shape()[1], input.shape()[2]));
+                float[] got = b.model.backbone().forward(x).toFloatArray();
+                assertThat(maxDiff(got, Npy.read(Fixtures.interop("aum").resolve("logits.npy")).f32())).isLessThanOrEqualTo(1e-4);
+            }
+        }
+        assertThatThrownBy(() -> ModelImport.run(new ModelImport.Options(ckpt, "aum", null, null, List.of("backbone.dim=16"), false,
+                tmp.resolve("x"), false))).isInstanceOf(ConfigException.class).hasMessageContaining("backbone.dim");
+        assertThatThrownBy(() -> ModelImport.run(new ModelImport.Options(ckpt, "ast", null, null, List.of(), false, tmp.resolve("y"), false)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("not an AST checkpoint");
+    }
+
+    @Test
     void refusals() throws IOException {
         Path run = tmp.resolve("r");
-        assertThatThrownBy(() -> ModelImport.run(new ModelImport.Options(ast("hf"), "aum", null, null, List.of(), false, run, false)))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--arch 'aum'");
+        assertThatThrownBy(() -> ModelImport.run(new ModelImport.Options(ast("hf/model.safetensors"), "aum", null, null, List.of(), false, run, false)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("not an Audio Mamba checkpoint");
+        assertThatThrownBy(() -> ModelImport.run(new ModelImport.Options(ast("hf"), "vit", null, null, List.of(), false, run, false)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--arch 'vit'");
         assertThatThrownBy(() -> ModelImport.run(options(ast("hf"), null, null, List.of("backbone.dim=32"), run)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("backbone.dim");
         assertThatThrownBy(() -> ModelImport.run(options(ast("hf"), null, null, List.of("train.lr=-1"), run)))
