@@ -54,6 +54,10 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.tempora.model..", "org.tempora.train..",
                         "org.tempora.run..", "org.tempora.data..", "org.tempora.resolution..", "org.tempora.report..")
                 .check(main);
+        // interop maps checkpoints onto models; the run code (import, export, --init) builds on it, not the reverse
+        noClasses().that().resideInAnyPackage("org.tempora.interop..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.tempora.train..", "org.tempora.run..", "org.tempora.data..")
+                .check(main);
         noClasses().that().resideInAnyPackage("org.tempora.eval..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.tempora.model..", "org.tempora.train..", "org.tempora.run..")
                 .check(main);

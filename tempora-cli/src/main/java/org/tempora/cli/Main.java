@@ -17,6 +17,7 @@ import picocli.CommandLine;
         description = "Audio classifiers that spend compute only where the sound needs it.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ClassifyCommand.class, InfoCommand.class,
                 FbankCommand.class, StatsCommand.class, PresetsCommand.class, CompareCommand.class, BenchCommand.class, ExplainCommand.class, DoctorCommand.class,
+                ImportCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 usage error (also: the run folder or cache entry is in use), 3 bad input data, "
                 + "4 the engine is wrong on this CPU (see 'tempora doctor'), 130/143 stopped by SIGINT/SIGTERM (training is "

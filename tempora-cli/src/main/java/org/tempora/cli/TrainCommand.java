@@ -37,6 +37,11 @@ final class TrainCommand extends CliCommand {
             + "(listed in RUN/.tempora-files), never anything else. A folder that is not empty and holds no run is refused.")
     boolean overwrite;
 
+    @Option(names = "--init", paramLabel = "CHECKPOINT", description = "Start from a checkpoint's weights (sets train.init): a "
+            + "PyTorch AST checkpoint (YuanGongND or Hugging Face, torch.save or safetensors), a run folder or a .npz. The positional "
+            + "embedding is adapted to the input length and the head is new when the classes differ (docs/interop.md).")
+    Path init;
+
     @Mixin
     ThreadsOption threads;
 
@@ -52,6 +57,7 @@ final class TrainCommand extends CliCommand {
 
     @Override
     public Integer call() {
+        if (init != null) exp.overrides.add("train.init='" + init.toAbsolutePath().normalize().toString().replace("'", "''") + "'");
         Path recorded = resume && out != null && !exp.namesAnExperiment() ? out.resolve("config.yaml") : null;
         ExperimentConfig cfg = exp.build(recorded != null && Files.isRegularFile(recorded) ? recorded : null);
         PrintWriter o = out();

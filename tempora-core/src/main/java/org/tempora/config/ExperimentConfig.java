@@ -187,15 +187,17 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      *                        (at the first epoch whose validation metric exceeds {@code baseline_metric}: the paper's
      *                        accuracy/computation trade-off rule)
      * @param baselineMetric  the baseline run's best validation metric (stop_rule surpass, savings reports); null = unknown
+     * @param init            a checkpoint whose weights start the training (a PyTorch AST checkpoint, a tempora run folder
+     *                        or .npz; docs/interop.md); null = the architecture's random initialisation
      */
     public record Train(int epochs, int batchSize, Choices.Optimizer optimizer, double lr, double weightDecay,
                         List<Double> betas, double eps, Schedule schedule, Choices.Loss loss, double gradClip,
                         List<Integer> weightAverage, boolean balancedSampler, int dataThreads, int threads,
                         List<Phase> phases, Choices.PhaseSwitch phaseSwitch, int phasePatience, double phaseMinDelta,
-                        Choices.StopRule stopRule, Double baselineMetric) {
+                        Choices.StopRule stopRule, Double baselineMetric, String init) {
         public static final Train DEFAULTS = new Train(10, 32, Choices.Optimizer.ADAM, 2.5e-4, 5e-7, List.of(0.95, 0.999),
                 1e-8, Schedule.DEFAULTS, Choices.Loss.AUTO, 0.0, null, false, 0, 0, List.of(), Choices.PhaseSwitch.FIXED,
-                2, 0.0, Choices.StopRule.BUDGET, null);
+                2, 0.0, Choices.StopRule.BUDGET, null, null);
 
         public Train {
             betas = copy(betas);
@@ -205,12 +207,12 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
 
         public Train withEpochs(int e) {
             return new Train(e, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
-                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, baselineMetric);
+                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, baselineMetric, init);
         }
 
         public Train withPhases(List<Phase> p) {
             return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
-                    balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, baselineMetric);
+                    balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, baselineMetric, init);
         }
     }
 

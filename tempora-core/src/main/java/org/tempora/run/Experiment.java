@@ -134,6 +134,13 @@ public final class Experiment {
         Engines.configureThreads(cfg.train().threads() > 0 ? cfg.train().threads() : o.threads());
         run.writeText(run.config(), ConfigLoader.toYaml(cfg));
         int dataThreads = cfg.train().dataThreads() > 0 ? cfg.train().dataThreads() : Math.max(1, o.threads());
+        if (cfg.train().init() != null) {
+            if (PhaseSchedule.of(cfg.train()).isMultiPhase()) {
+                throw new ConfigException("train.init: starting coarse-to-fine phases from a checkpoint is not supported yet");
+            }
+            Path init = Path.of(cfg.train().init());
+            if (!Files.exists(init)) throw new InvalidInputException(init, "no such file (train.init)");
+        }
         PreparedData data = PreparedData.prepare(cfg, o.cacheRoot(), dataThreads, l);
         Stop.check("after reading the data; continue with --resume");
         var train = data.sources.get(Split.TRAIN);
@@ -170,6 +177,7 @@ public final class Experiment {
             numbers.putAll(Evaluation.costs(cfg, model, test, cfg.eval().batchSize()));
             numbers.put("train_flops", PhaseAccounting.total(PhaseAccounting.fromRecords(result.history())).flops());
             if (schedule.isMultiPhase()) numbers.put("phases", phaseTable(schedule, result.history(), t.descriptions()));
+            if (cfg.train().init() != null) numbers.put("init", Map.of("checkpoint", cfg.train().init(), "notes", t.descriptions()));
             Stop.check("after evaluation; the training is checkpointed: continue with --resume");
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
@@ -211,10 +219,17 @@ public final class Experiment {
                 data.dataset.numClasses(), data.normMean, data.normStd), manager);
         l.onStage(String.format(Locale.ROOT, "training %s (%.2f M parameters, %d tokens) on %d clips, validating on %d",
                 cfg.backbone().kind(), model.parameterCount() / 1e6, model.tokens(), train.size(), valid.size()));
+        List<String> init = List.of();
+        if (cfg.train().init() != null) {
+            // a resumed run takes its weights from its own checkpoint; one stopped before its first starts from init again
+            boolean restored = o.resume() && Files.isRegularFile(run.lastState());
+            init = restored ? List.of("resumed from the run's checkpoint") : ModelInit.apply(model, Path.of(cfg.train().init()));
+            if (!restored) l.onStage("initialised from " + String.join("; ", init));
+        }
         Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l);
         if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
         Trainer.Result r = trainer.fit(o.resume());
-        return new Trained(model, r, List.of());
+        return new Trained(model, r, init);
     }
 
     /**

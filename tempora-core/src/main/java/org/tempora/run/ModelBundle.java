@@ -46,24 +46,37 @@ public final class ModelBundle implements AutoCloseable {
     }
 
     static void write(RunFiles run, ExperimentConfig cfg, PreparedData data, TemporaModel model) {
+        write(run, cfg, data.dataset.classes(), data.dataset.multiLabel(), data.frontEnd, data.normMean, data.normStd, data.digest, model, Map.of());
+    }
+
+    /**
+     * Writes {@code model.json} for a model whose weights are (or are being) saved as {@code model.npz}: a trained one,
+     * or one imported from a checkpoint ({@code extra} then says from where).
+     *
+     * @param frontEnd the front-end the model's input comes from (its statistics are added from {@code normMean/Std})
+     * @param digest   the data digest (for an imported model: of the checkpoint file)
+     */
+    static void write(RunFiles run, ExperimentConfig cfg, List<String> classes, boolean multiLabel, FrontEnd frontEnd, double normMean,
+                      double normStd, String digest, TemporaModel model, Map<String, Object> extra) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("format", FORMAT);
         j.put("name", cfg.name());
-        j.put("classes", data.dataset.classes());
-        j.put("multi_label", data.dataset.multiLabel());
-        j.put("norm_mean", data.normMean);
-        j.put("norm_std", data.normStd);
-        j.put("frames", data.frontEnd.targetFrames());
-        j.put("mel_bins", data.frontEnd.fbank().numMelBins());
-        j.put("sample_rate", data.frontEnd.sampleRate());
+        j.put("classes", classes);
+        j.put("multi_label", multiLabel);
+        j.put("norm_mean", normMean);
+        j.put("norm_std", normStd);
+        j.put("frames", frontEnd.targetFrames());
+        j.put("mel_bins", frontEnd.fbank().numMelBins());
+        j.put("sample_rate", frontEnd.sampleRate());
         j.put("tokens", model.tokens());
         j.put("parameters", model.parameterCount());
-        j.put("data_digest", data.digest);
+        j.put("data_digest", digest);
         // the front-end exactly as training ran it (every fbank option, channel, length, statistics): inference,
         // explain and serving rebuild it from here, not from code defaults
-        j.put("front_end", data.frontEnd.withStats(data.normMean, data.normStd).describe());
+        j.put("front_end", frontEnd.withStats(normMean, normStd).describe());
         j.put("versions", Versions.all());
         j.put("provenance", Versions.provenance());
+        j.putAll(extra);
         j.put("config", ConfigLoader.toYaml(cfg));
         run.writeJson(run.modelJson(), j);
     }

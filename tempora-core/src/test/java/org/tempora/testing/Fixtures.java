@@ -29,6 +29,17 @@ public final class Fixtures {
         }
     }
 
+    /** A folder of the PyTorch interop fixtures ({@code interop/readers}, {@code interop/ast}; tools/interop/make_fixtures.py). */
+    public static Path interop(String set) {
+        URL url = Fixtures.class.getResource("/interop/" + set);
+        if (url == null) throw new IllegalStateException("missing test resource /interop/" + set);
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Path caseDir(String set, String name) {
         return dir(set).resolve(name);
     }
