@@ -31,8 +31,8 @@ class InteropCommandsTest {
         Files.writeString(dir.resolve("four.csv"), "a\nb\nc\nd\n");
     }
 
-    static CliErrorLinesTest.Run ok(String... args) {
-        CliErrorLinesTest.Run r = CliErrorLinesTest.run(args);
+    static CliBadInputTest.Run ok(String... args) {
+        CliBadInputTest.Run r = CliBadInputTest.run(args);
         assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
         return r;
     }
@@ -40,24 +40,24 @@ class InteropCommandsTest {
     @Test
     void importClassifyExportReimport() {
         Path hf = dir.resolve("hf-run");
-        CliErrorLinesTest.Run imp = ok("import", ast("hf").toString(), "--out", hf.toString());
+        CliBadInputTest.Run imp = ok("import", ast("hf").toString(), "--out", hf.toString());
         assertThat(imp.out()).contains("(hf layout, safetensors): AST width 64, depth 2, 4 heads, 16x16 patches with stride 10x10, "
                 + "128 frames x 128 mel bins, 5 classes").contains("model bundle: " + hf).doesNotContain("note:");
-        CliErrorLinesTest.Run first = ok("classify", "--model", hf.toString(), dir.resolve("clip.wav").toString(), "--top-k", "5");
+        CliBadInputTest.Run first = ok("classify", "--model", hf.toString(), dir.resolve("clip.wav").toString(), "--top-k", "5");
         assertThat(first.out()).contains("clip.wav (1.00 s):").contains("Speech").contains("Music");
 
         Path st = dir.resolve("hf.safetensors");
         assertThat(ok("export", hf.toString(), "--format", "safetensors", "--out", st.toString()).out())
                 .isEqualTo("wrote " + st + ": 35 tensors (float32, tempora's state_dict keys)\n");
         Path again = dir.resolve("again");
-        CliErrorLinesTest.Run imp2 = ok("import", st.toString(), "--set", "backbone.heads=4", "--set", "features.norm_mean=-4.2677393",
+        CliBadInputTest.Run imp2 = ok("import", st.toString(), "--set", "backbone.heads=4", "--set", "features.norm_mean=-4.2677393",
                 "--set", "features.norm_std=4.5689974", "--labels", ast("labels.csv").toString(), "--out", again.toString());
         assertThat(imp2.out()).contains("(yuangong layout, safetensors)").contains("note: target_frames 128");
         assertThat(ok("classify", "--model", again.toString(), dir.resolve("clip.wav").toString(), "--top-k", "5").out())
                 .isEqualTo(first.out());
 
         Path yg = dir.resolve("yg-run");
-        CliErrorLinesTest.Run imp3 = ok("import", ast("yuangong.pth").toString(), "--layout", "yuangong", "--set", "backbone.heads=4",
+        CliBadInputTest.Run imp3 = ok("import", ast("yuangong.pth").toString(), "--layout", "yuangong", "--set", "backbone.heads=4",
                 "--multi-label", "--out", yg.toString());
         assertThat(imp3.out()).contains("(yuangong layout, torch)").contains("note: normalisation: AudioSet's mean")
                 .contains("note: labels: class_0 to class_4");
@@ -67,7 +67,7 @@ class InteropCommandsTest {
     @Test
     void audioMambaImportClassifies() {
         Path run = dir.resolve("aum-run");
-        CliErrorLinesTest.Run imp = ok("import", Fixtures.interop("aum").resolve("aum.pth").toString(), "--arch", "aum", "--out", run.toString());
+        CliBadInputTest.Run imp = ok("import", Fixtures.interop("aum").resolve("aum.pth").toString(), "--arch", "aum", "--out", run.toString());
         assertThat(imp.out()).contains("(aum layout, torch): Audio Mamba width 32, depth 2, bimamba v2, 16x16 patches with stride 16x16, "
                 + "128 frames x 128 mel bins, 4 classes").contains("note: strides 16x16");
         assertThat(ok("classify", "--model", run.toString(), dir.resolve("clip.wav").toString()).out()).contains("class_");
@@ -76,7 +76,7 @@ class InteropCommandsTest {
     @Test
     void trainStartsFromACheckpoint() throws IOException {
         Path run = dir.resolve("ft");
-        CliErrorLinesTest.Run r = ok("train", "--preset", "demo", "--set", "backbone.dim=64", "--set", "backbone.depth=2", "--set", "backbone.heads=4",
+        CliBadInputTest.Run r = ok("train", "--preset", "demo", "--set", "backbone.dim=64", "--set", "backbone.depth=2", "--set", "backbone.heads=4",
                 "--set", "data.synthetic.clips_per_class=5", "--epochs", "1", "--init", ast("yuangong.pth").toString(),
                 "--cache", dir.resolve("cache").toString(), "--out", run.toString());
         assertThat(r.out()).contains("initialised from 31 of 35 tensors from " + ast("yuangong.pth"))
@@ -110,7 +110,7 @@ class InteropCommandsTest {
         String[] args = command.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())
                 .replace("@O", dir.toString()).split(" ");
         for (int i = 0; i < args.length; i++) args[i] = args[i].replace('~', ' ');
-        CliErrorLinesTest.Run r = CliErrorLinesTest.run(args);
+        CliBadInputTest.Run r = CliBadInputTest.run(args);
         String expected = message.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())
                 .replace("@O", dir.toString());
         assertThat(r.err()).as(command).contains(expected);
