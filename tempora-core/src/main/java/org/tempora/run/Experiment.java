@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.tempora.ConfigException;
+import org.tempora.audio.ChannelMode;
 import org.tempora.config.Choices;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
@@ -146,7 +147,7 @@ public final class Experiment {
             if (!seen.add(label)) continue;
             var clip = valid.clip(i);
             float[] x = valid.batch(new int[] {i}, false, null).x();
-            int validFrames = data.frontEnd.fbank().numFrames(clip.audio().load().length());
+            int validFrames = data.frontEnd.fbank().numFrames(clip.audio().samples(ChannelMode.FIRST).count());
             double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
             var e = Explainer.explain(model, x, valid.frames(), valid.bins(), validFrames, shift);
             Path png = run.dir().resolve("report").resolve("explain-" + out.size() + ".png");

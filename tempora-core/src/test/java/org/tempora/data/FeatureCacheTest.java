@@ -73,6 +73,27 @@ class FeatureCacheTest {
         }
     }
 
+    /** A long file and a segment of one: streamed (only the target frames computed), equal to the whole-file path. */
+    @Test
+    void longClipsAndSegmentsEqualTheWholeFilePath() {
+        float[] x = new float[16000 * 30 + 123];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (0.3 * Math.sin(i * 0.002 * (1 + i / 40000)) + 0.01);
+        Path f = dir.resolve("long.wav");
+        org.tempora.audio.WavWriter.write(f, new Waveform(x, 16000, "long"), org.tempora.audio.WavWriter.Encoding.PCM_16);
+        List<Clip> clips = List.of(new Clip("long", new FileAudio(f), new int[] {0}),
+                new Clip("seg", new FileAudio(f, 200_000, 24_000), new int[] {1}));
+        FrontEnd fe = new FrontEnd(FbankOptions.ast(16000), ChannelMode.FIRST, 100, Double.NaN, Double.NaN);
+        FeatureSet set = new FeatureCache(dir.resolve("cache")).get(clips, fe, 2, false, null);
+        Waveform whole = org.tempora.audio.AudioReader.read(f);
+        assertThat(set.get(0)).containsExactly(fe.compute(whole).data());
+        float[] seg = java.util.Arrays.copyOfRange(whole.samples(), 200_000, 224_000);
+        assertThat(set.get(1)).containsExactly(fe.compute(new Waveform(seg, 16000, "seg")).data());
+        // a segment beyond the end is named as before
+        assertThatThrownBy(() -> fe.compute(new FileAudio(f, x.length - 100, 1000).samples(ChannelMode.FIRST)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(f + ": segment [" + (x.length - 100) + ", " + (x.length + 900) + ") is outside the file's " + x.length + " samples");
+    }
+
     @Test
     void badAudioFailsOrIsSkipped() {
         List<Clip> clips = new ArrayList<>(clips(4, new AtomicInteger()));

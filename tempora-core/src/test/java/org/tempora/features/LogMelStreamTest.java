@@ -188,6 +188,53 @@ class LogMelStreamTest {
         }
     }
 
+    /** With a row limit, the row pass reads only the prefix it needs; the mean pass reads everything once. */
+    @Test
+    void aPrefixReadsOnlyWhatItNeeds() {
+        float[] x = noise(16000 * 60, 8, 0.02f);
+        long[] read = new long[3];
+        int[] passes = {0};
+        SampleSource counting = new SampleSource() {
+            @Override
+            public String name() {
+                return "minute";
+            }
+
+            @Override
+            public org.tempora.audio.SampleStream open() {
+                int pass = passes[0]++;
+                org.tempora.audio.SampleStream in = org.tempora.audio.SampleStream.of(x, 16000);
+                return new org.tempora.audio.SampleStream() {
+                    @Override
+                    public int sampleRate() {
+                        return 16000;
+                    }
+
+                    @Override
+                    public int read(float[] buf, int off, int len) {
+                        int got = in.read(buf, off, len);
+                        if (got > 0) read[pass] += got;
+                        return got;
+                    }
+
+                    @Override
+                    public void close() {
+                        in.close();
+                    }
+                };
+            }
+        };
+        LogMelStream.Tuning t = new LogMelStream.Tuning(1000, 64, 0);
+        FbankOptions o = FbankOptions.ast(16000);
+        try (LogMelStream s = new LogMelStream(o, counting, 100, 100, Double.NaN, Double.NaN, t)) {
+            assertThat(s.naturalFrames()).isEqualTo(5998);
+            s.readAll();
+        }
+        assertThat(passes[0]).isEqualTo(2);
+        assertThat(read[0]).isEqualTo(x.length);
+        assertThat(read[1]).as("samples read by the row pass").isLessThanOrEqualTo(99 * 160 + 400 + 1000);
+    }
+
     @Test
     void tooShortIsTheSameError() {
         FbankOptions o = FbankOptions.ast(16000);
