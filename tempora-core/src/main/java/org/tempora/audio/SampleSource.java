@@ -27,6 +27,50 @@ public interface SampleSource {
         }
     }
 
+    /** The same audio resampled to {@code rate} as it is read ({@link Resampler#open}); this source at that rate as it is. */
+    default SampleSource at(int rate) {
+        SampleSource self = this;
+        return new SampleSource() {
+            @Override
+            public String name() {
+                return self.name();
+            }
+
+            @Override
+            public SampleStream open() {
+                SampleStream in = self.open();
+                if (in.sampleRate() == rate) return in;
+                try {
+                    return Resampler.of(in.sampleRate(), rate).open(in);
+                } catch (RuntimeException | Error e) {
+                    in.close();
+                    throw e;
+                }
+            }
+        };
+    }
+
+    /**
+     * Reads this source once: if it has at most {@code maxSamples} samples they are returned as a source in memory
+     * (later passes cost nothing), otherwise this source itself (later passes read it again).
+     */
+    default SampleSource buffered(int maxSamples) {
+        try (SampleStream s = open()) {
+            float[] buf = new float[Math.max(1, Math.min(maxSamples, 1 << 16))];
+            int n = 0;
+            while (true) {
+                if (n == buf.length) {
+                    if (n >= maxSamples) return this;
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(maxSamples, 2L * n));
+                }
+                int got = s.read(buf, n, buf.length - n);
+                if (got < 0) break;
+                n += got;
+            }
+            return of(new Waveform(java.util.Arrays.copyOf(buf, n), s.sampleRate(), name()));
+        }
+    }
+
     /** A waveform in memory. */
     static SampleSource of(Waveform w) {
         Objects.requireNonNull(w, "waveform");
