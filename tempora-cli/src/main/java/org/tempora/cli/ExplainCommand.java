@@ -3,9 +3,9 @@ package org.tempora.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.tempora.audio.Waveform;
 import org.tempora.explain.Explainer;
 import org.tempora.features.FrontEnd;
+import org.tempora.features.LogMelStream;
 import org.tempora.features.Spectrogram;
 import org.tempora.report.ExplainChart;
 import org.tempora.run.ModelBundle;
@@ -39,17 +39,23 @@ final class ExplainCommand extends CliCommand {
         int n = threads.resolve();
         try (ModelBundle m = ModelBundle.load(model.model, n)) {
             FrontEnd fe = m.frontEnd;
-            Waveform w = fe.read(file);
-            Spectrogram full = fe.logMel(w);
-            Spectrogram in = fe.finish(full); // raw log-mel padded/truncated to the model's frames (no normalisation)
+            int frames;
+            double seconds;
+            Spectrogram in;
+            // only the model's input is computed: the first target_frames rows of a file of any length
+            try (LogMelStream s = fe.openLogMel(fe.source(file), fe.targetFrames() > 0 ? fe.targetFrames() : Integer.MAX_VALUE)) {
+                frames = s.naturalFrames();
+                seconds = s.sourceSeconds();
+                in = fe.finish(s.readAll()); // raw log-mel padded to the model's frames (no normalisation)
+            }
             double shift = fe.fbank().windowShift() / (double) fe.sampleRate();
             Explainer.Explanation e = Explainer.explain(m.model, in.data(), in.frames(), in.bins(),
-                    Math.min(full.frames(), in.frames()), shift);
+                    Math.min(frames, in.frames()), shift);
             Path png = out != null ? out : Path.of(stem(file) + "-diffres.png");
             ExplainChart.writePng(e, png);
-            o.println(file + (full.frames() > in.frames()
-                    ? String.format(Locale.ROOT, " (%.2f s; explaining the first %.2f s, the model's input)", w.durationSeconds(), in.frames() * shift)
-                    : String.format(Locale.ROOT, " (%.2f s)", w.durationSeconds())));
+            o.println(file + (frames > in.frames()
+                    ? String.format(Locale.ROOT, " (%.2f s; explaining the first %.2f s, the model's input)", seconds, in.frames() * shift)
+                    : String.format(Locale.ROOT, " (%.2f s)", seconds)));
             o.print(e.summary().text());
             o.println("wrote " + png);
         }

@@ -13,7 +13,7 @@ import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.OutputException;
 import org.tempora.features.FrontEnd;
-import org.tempora.features.Spectrogram;
+import org.tempora.features.LogMelStream;
 import org.tempora.io.AudioFiles;
 import org.tempora.io.Npy;
 import picocli.CommandLine.Command;
@@ -27,7 +27,9 @@ import picocli.CommandLine.Parameters;
                 + "(torchaudio.compliance.kaldi.fbank) and write [frames, mel_bins] float32 .npy files.",
                 "With one input FILE and --out ending in .npy, writes that file; otherwise --out is a folder that receives "
                         + "one <name>.npy per input (folders given as input are searched for .wav/.flac and mirrored).",
-                "The clip mean is removed first, as AST's loader does (with DC removal on, this changes nothing but rounding)."})
+                "The clip mean is removed first, as AST's loader does (with DC removal on, this changes nothing but rounding).",
+                "Files of any length are read as a stream and written row by row in bounded memory (one pass over the audio "
+                        + "for the clip mean, one for the frames; with --target-frames only those frames are computed)."})
 final class FbankCommand extends CliCommand {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Audio files or folders.")
     List<Path> inputs;
@@ -56,9 +58,8 @@ final class FbankCommand extends CliCommand {
         int code = Main.EXIT_OK;
         int written = 0;
         for (Map.Entry<Path, Path> e : plan.entrySet()) {
-            try {
-                Spectrogram s = frontEnd.compute(e.getKey());
-                Npy.write(e.getValue(), s.data(), s.frames(), s.bins());
+            try (LogMelStream s = frontEnd.openInput(frontEnd.source(e.getKey()))) {
+                Npy.writeRows(e.getValue(), s.rows(), s.bins(), s::read); // row by row: any length in bounded memory
                 written++;
             } catch (InvalidInputException ex) {
                 err.println(Main.errorLine(ex));

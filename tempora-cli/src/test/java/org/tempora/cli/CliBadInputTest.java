@@ -1,6 +1,7 @@
 package org.tempora.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.tempora.audio.TestWavs.FLOAT;
 import static org.tempora.audio.TestWavs.PCM;
 import static org.tempora.audio.TestWavs.chunk;
@@ -15,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +111,40 @@ class CliBadInputTest {
         Run r2 = run("fbank", folder.toString(), "--out", dir.resolve("x").toString());
         assertThat(r2.code()).isEqualTo(3); // a folder with no audio in it: bad input, as for classify and stats
         assertThat(r2.err().strip()).isEqualTo("tempora: " + folder + ": no .wav or .flac files in this folder");
+    }
+
+    /** A FIFO, a device or a folder given as a file: one line, exit 3, refused before opening (a FIFO would hang). */
+    @Test
+    void nonRegularFilesAreRefused() throws IOException {
+        Path fifo = org.tempora.audio.TestWavs.fifo(dir, "pipe.wav");
+        Path dev = Path.of("/dev/null");
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            for (Path f : new Path[] {fifo, dev}) {
+                String problem = f.equals(fifo) ? "not a regular file (a FIFO)" : "not a regular file (a character device)";
+                Run info = run("info", f.toString());
+                assertThat(info.code()).isEqualTo(3);
+                assertThat(info.err().strip()).isEqualTo("tempora: " + f + ": " + problem);
+                Path out = dir.resolve("nonregular.npy");
+                Run fbank = run("fbank", f.toString(), "--out", out.toString());
+                assertThat(fbank.code()).isEqualTo(3);
+                assertThat(fbank.err().strip()).isEqualTo("tempora: " + f + ": " + problem);
+                assertThat(out).doesNotExist();
+            }
+            // in a folder: listed, then refused by name (stats fails, or skips it with --skip-bad)
+            Path set = Files.createDirectories(dir.resolve("with-fifo"));
+            write(set, "a.wav", pcm16(16000, 16000));
+            Path inner = org.tempora.audio.TestWavs.fifo(set, "b.wav");
+            Run stats = run("stats", set.toString(), "-q");
+            assertThat(stats.code()).isEqualTo(3);
+            assertThat(stats.err().strip()).isEqualTo("tempora: " + inner + ": not a regular file (a FIFO)");
+            Run skipping = run("stats", set.toString(), "-q", "--skip-bad");
+            assertThat(skipping.code()).isZero();
+            assertThat(skipping.err().strip()).isEqualTo("tempora: skipped " + inner + ": not a regular file (a FIFO)");
+            Run folderFbank = run("fbank", set.toString(), "--out", dir.resolve("with-fifo-out").toString());
+            assertThat(folderFbank.code()).isEqualTo(3);
+            assertThat(folderFbank.err().strip()).isEqualTo("tempora: " + inner + ": not a regular file (a FIFO)");
+            assertThat(dir.resolve("with-fifo-out/a.npy")).exists();
+        });
     }
 
     @Test

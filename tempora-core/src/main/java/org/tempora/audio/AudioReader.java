@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import org.tempora.InvalidInputException;
+import org.tempora.io.AudioFiles;
 
 /**
  * The single entry point for reading audio files: WAV (PCM 8/16/24/32-bit, IEEE float 32/64-bit, plain or
@@ -120,7 +120,9 @@ public final class AudioReader {
     }
 
     private static FileChannel openChannel(Path path, String src) {
-        if (Files.isDirectory(path)) throw new InvalidInputException(src, "is a directory, not an audio file");
+        // before opening: opening a FIFO blocks until something writes to it, and a device or folder is never audio
+        String problem = AudioFiles.problem(path);
+        if (problem != null) throw new InvalidInputException(src, problem);
         try {
             return FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {

@@ -7,10 +7,16 @@ package org.tempora.audio;
  * <p>Decoding errors surface as {@link org.tempora.InvalidInputException} from {@link #read} or
  * {@link #skip}, naming the file and the problem.
  */
-public interface AudioStream extends AutoCloseable {
+public interface AudioStream extends SampleStream {
 
     /** The header information of the underlying file. */
     AudioInfo info();
+
+    /** The file's sample rate. */
+    @Override
+    default int sampleRate() {
+        return info().sampleRate();
+    }
 
     /**
      * Decodes up to {@code len} mono samples into {@code buf[off..off+len)}.

@@ -1,5 +1,6 @@
 package org.tempora.audio;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -157,27 +158,7 @@ public final class Resampler {
         long base = 0;             // floor(j·down/up)
         int phase = 0;             // (j·down) mod up
         for (int j = 0; j < y.length; j++) {
-            double[] h;
-            int off;
-            if (table != null) {
-                h = table;
-                off = phase * taps;
-            } else {
-                coefficients(phase, scratch);
-                h = scratch;
-                off = 0;
-            }
-            long start = base - before;
-            double acc = 0;
-            if (start >= 0 && start + taps <= n) {
-                int s = (int) start;
-                for (int k = 0; k < taps; k++) acc += x[s + k] * h[off + k];
-            } else {
-                int k0 = (int) Math.max(0, -start);
-                int k1 = (int) Math.min(taps, n - start);
-                for (int k = k0; k < k1; k++) acc += x[(int) (start + k)] * h[off + k];
-            }
-            y[j] = (float) acc;
+            y[j] = (float) sample(x, 0, n, base - before, phase, scratch);
             base += whole;
             phase += rest;
             if (phase >= up) {
@@ -186,6 +167,137 @@ public final class Resampler {
             }
         }
         return y;
+    }
+
+    /**
+     * One output sample: the dot product of phase {@code phase}'s taps with input samples {@code start …
+     * start + taps − 1}, those outside {@code [0, n)} left out (the signal is zero there). {@code x[i]} holds input
+     * sample {@code x0 + i}. The whole-array and the streaming paths both compute through here, so they agree bit
+     * for bit.
+     */
+    private double sample(float[] x, long x0, long n, long start, int phase, double[] scratch) {
+        double[] h;
+        int off;
+        if (table != null) {
+            h = table;
+            off = phase * taps;
+        } else {
+            coefficients(phase, scratch);
+            h = scratch;
+            off = 0;
+        }
+        double acc = 0;
+        if (start >= 0 && start + taps <= n) {
+            int s = (int) (start - x0);
+            for (int k = 0; k < taps; k++) acc += x[s + k] * h[off + k];
+        } else {
+            int k0 = (int) Math.max(0, -start);
+            int k1 = (int) Math.min(taps, n - start);
+            for (int k = k0; k < k1; k++) acc += x[(int) (start + k - x0)] * h[off + k];
+        }
+        return acc;
+    }
+
+    /**
+     * Resamples a stream block by block: the result reads exactly the samples {@link #apply(float[])} gives for the
+     * whole signal, holding only about {@code taps + 16384} input samples at a time. The returned stream owns
+     * {@code in} (closing it closes {@code in}); at the same rate {@code in} itself is returned.
+     */
+    public SampleStream open(SampleStream in) {
+        return open(in, STREAM_BLOCK);
+    }
+
+    /** {@link #open(SampleStream)} reading {@code block} input samples at a time. */
+    public SampleStream open(SampleStream in, int block) {
+        if (in.sampleRate() != inRate) {
+            throw new IllegalArgumentException("stream is at " + in.sampleRate() + " Hz, this resampler expects " + inRate);
+        }
+        if (block < 1) throw new IllegalArgumentException("block must be positive: " + block);
+        if (inRate == outRate) return in;
+        return new Streaming(in, block);
+    }
+
+    /** Input samples read per step by {@link #open(SampleStream)}. */
+    static final int STREAM_BLOCK = 1 << 14;
+
+    /** The streaming resampler: a window of input samples slides along as output samples are produced. */
+    private final class Streaming implements SampleStream {
+        private final SampleStream in;
+        private final int block;
+        private final double[] scratch = table == null ? new double[taps] : null;
+        private float[] buf;
+        /** Input index of buf[0], and how many samples buf holds. */
+        private long bufStart;
+        private int bufLen;
+        /** Input length, known once the input has ended (−1 before). */
+        private long n = -1;
+        private long outLength = -1;
+        private long j;
+        private long base;
+        private int phase;
+
+        Streaming(SampleStream in, int block) {
+            this.in = in;
+            this.block = block;
+            this.buf = new float[taps + block];
+        }
+
+        @Override
+        public int sampleRate() {
+            return outRate;
+        }
+
+        @Override
+        public int read(float[] out, int off, int len) {
+            if (len == 0) return 0;
+            int produced = 0;
+            int whole = down / up;
+            int rest = down % up;
+            while (produced < len) {
+                if (outLength >= 0 && j >= outLength) break;
+                long start = base - before;
+                if (n < 0 && bufStart + bufLen < start + taps) {
+                    // not all taps have arrived: read more (before the end, every output computed here exists,
+                    // since start + taps ≤ samples read implies j < outputLength(samples read))
+                    if (produced > 0) break;
+                    fill(start);
+                    continue;
+                }
+                out[off + produced++] = (float) sample(buf, bufStart, n >= 0 ? n : bufStart + bufLen, start, phase, scratch);
+                j++;
+                base += whole;
+                phase += rest;
+                if (phase >= up) {
+                    phase -= up;
+                    base++;
+                }
+            }
+            return produced == 0 ? -1 : produced;
+        }
+
+        /** Drops input before {@code start} (no later output needs it) and reads one more block, or notes the end. */
+        private void fill(long start) {
+            long keep = Math.max(bufStart, Math.min(start, bufStart + bufLen));
+            int drop = (int) (keep - bufStart);
+            if (drop > 0) {
+                System.arraycopy(buf, drop, buf, 0, bufLen - drop);
+                bufLen -= drop;
+                bufStart = keep;
+            }
+            if (buf.length - bufLen < block) buf = Arrays.copyOf(buf, bufLen + block);
+            int got = in.read(buf, bufLen, block);
+            if (got < 0) {
+                n = bufStart + bufLen;
+                outLength = outputLength(n, inRate, outRate);
+            } else {
+                bufLen += got;
+            }
+        }
+
+        @Override
+        public void close() {
+            in.close();
+        }
     }
 
     /** Fills the {@code taps} coefficients of phase {@code p} (fractional position p/up), normalised to sum 1. */

@@ -1,6 +1,7 @@
 package org.tempora.data;
 
 import org.tempora.audio.ChannelMode;
+import org.tempora.audio.SampleSource;
 import org.tempora.audio.Waveform;
 
 /**
@@ -19,6 +20,14 @@ public interface AudioSource {
      * ignores it). @throws org.tempora.InvalidInputException naming the source
      */
     Waveform load(ChannelMode channel);
+
+    /**
+     * The same audio as a re-readable stream, for the streaming front-end: a file is decoded block by block on each
+     * pass instead of being held in memory. The default wraps {@link #load(ChannelMode)} (generated audio is short).
+     */
+    default SampleSource samples(ChannelMode channel) {
+        return SampleSource.of(load(channel));
+    }
 
     /** Human-readable origin, e.g. the file path. */
     String describe();

@@ -111,7 +111,8 @@ public final class DatasetLoader {
         Set<String> testList = readList(dir.resolve("testing_list.txt"));
         for (Set<String> list : List.of(validList, testList)) {
             for (String rel : list) {
-                if (!Files.isRegularFile(dir.resolve(rel))) bad.report(dir.resolve(rel).toString(), "listed in a split list but missing");
+                String problem = AudioFiles.problem(dir.resolve(rel));
+                if (problem != null) bad.report(dir.resolve(rel).toString(), "listed in a split list but " + listed(problem));
             }
         }
         Map<Split, List<String[]>> byWord = new EnumMap<>(Split.class); // [relPath, word]
@@ -202,6 +203,11 @@ public final class DatasetLoader {
         return out;
     }
 
+    /** A listed file's problem as the end of "listed in X but …": "missing", "not a regular file (a FIFO)", … */
+    private static String listed(String problem) {
+        return problem.equals("file not found") ? "missing" : problem;
+    }
+
     private static Set<String> readList(Path p) {
         Set<String> out = new HashSet<>();
         if (!Files.exists(p)) return out;
@@ -259,8 +265,9 @@ public final class DatasetLoader {
                 continue;
             }
             Path audio = dir.resolve("audio").resolve(f.get(cFile).strip());
-            if (!Files.isRegularFile(audio)) {
-                bad.report(audio.toString(), "listed in " + csv.getFileName() + " but missing");
+            String problem = AudioFiles.problem(audio);
+            if (problem != null) {
+                bad.report(audio.toString(), "listed in " + csv.getFileName() + " but " + listed(problem));
                 continue;
             }
             names.putIfAbsent(target, f.get(cCat).strip());
@@ -336,8 +343,9 @@ public final class DatasetLoader {
                 continue;
             }
             Path audio = Path.of(wav).isAbsolute() ? Path.of(wav) : dir.resolve(wav);
-            if (!Files.isRegularFile(audio)) {
-                bad.report(audio.toString(), "listed in " + json.getFileName() + " but missing");
+            String problem = AudioFiles.problem(audio);
+            if (problem != null) {
+                bad.report(audio.toString(), "listed in " + json.getFileName() + " but " + listed(problem));
                 continue;
             }
             List<Integer> idx = new ArrayList<>();

@@ -2,8 +2,8 @@ package org.tempora.data;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.tempora.audio.Resampler;
-import org.tempora.audio.Waveform;
+import org.tempora.audio.ChannelMode;
+import org.tempora.audio.SampleSource;
 import org.tempora.augment.FeatureMasker;
 import org.tempora.augment.Mixup;
 import org.tempora.augment.SpeechCommandsNoise;
@@ -11,7 +11,7 @@ import org.tempora.features.FrontEnd;
 
 /**
  * Batches from cached features, with AST's training augmentations in AST's order: mixup (on the waveform; the
- * mixed clip's fbank is computed on the fly) → masking (SpecAugment or SpecMask, value 0 in the log domain) →
+ * mixed clip's fbank is computed on the fly, from streams) → masking (SpecAugment or SpecMask, value 0 in the log domain) →
  * Speech Commands noise. Without augmentation a batch is a copy of cached rows.
  */
 public final class FeatureBatchSource implements BatchSource {
@@ -85,10 +85,10 @@ public final class FeatureBatchSource implements BatchSource {
             if (augment && aug.mixup() > 0 && rng.nextDouble() < aug.mixup()) {
                 int j = rng.nextInt(size());
                 double lambda = Mixup.beta(rng, 10, 10);
-                Waveform w1 = clip(i).audio().load();
-                Waveform w2 = clip(j).audio().load();
-                float[] mix = Mixup.mix(resampled(w1), resampled(w2), lambda);
-                float[] fb = frontEnd.compute(new Waveform(mix, frontEnd.sampleRate(), w1.source())).data();
+                // streamed: clips of any length, only the target frames of the mix computed (Mixup.source)
+                SampleSource mix = Mixup.source(clip(i).audio().samples(ChannelMode.FIRST),
+                        clip(j).audio().samples(ChannelMode.FIRST), lambda, frontEnd.sampleRate());
+                float[] fb = frontEnd.compute(mix).data();
                 System.arraycopy(fb, 0, x, k * per, per);
                 for (int l : labels(i)) y[k * numClasses + l] += (float) lambda;
                 for (int l : labels(j)) y[k * numClasses + l] += (float) (1 - lambda);
@@ -104,10 +104,5 @@ public final class FeatureBatchSource implements BatchSource {
             }
         }
         return new Batch(x, b, t, f, y, numClasses, indices.clone());
-    }
-
-    private float[] resampled(Waveform w) {
-        return w.sampleRate() == frontEnd.sampleRate() ? w.samples()
-                : Resampler.resample(w, frontEnd.sampleRate()).samples();
     }
 }

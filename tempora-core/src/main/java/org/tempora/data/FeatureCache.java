@@ -152,7 +152,7 @@ public final class FeatureCache {
                             Clip c = clips.get(k);
                             Spectrogram s;
                             try {
-                                s = fe.compute(c.audio().load(fe.channel()));
+                                s = fe.compute(c.audio().samples(fe.channel())); // streamed: only target_frames computed
                             } catch (InvalidInputException e) {
                                 return e.getMessage();
                             }

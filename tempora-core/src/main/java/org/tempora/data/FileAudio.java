@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.tempora.InvalidInputException;
 import org.tempora.audio.AudioReader;
 import org.tempora.audio.ChannelMode;
+import org.tempora.audio.SampleSource;
 import org.tempora.audio.Waveform;
 
 /**
@@ -28,6 +29,12 @@ public record FileAudio(Path file, long offset, int length) implements AudioSour
                     + ") is outside the file's " + x.length + " samples");
         }
         return new Waveform(Arrays.copyOfRange(x, (int) offset, (int) offset + length), w.sampleRate(), describe());
+    }
+
+    /** The file (or segment) decoded block by block on each pass, never whole. */
+    @Override
+    public SampleSource samples(ChannelMode channel) {
+        return SampleSource.segment(file, channel, offset, length);
     }
 
     @Override

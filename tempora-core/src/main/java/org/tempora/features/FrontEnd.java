@@ -7,6 +7,7 @@ import org.tempora.ConfigException;
 import org.tempora.audio.AudioReader;
 import org.tempora.audio.ChannelMode;
 import org.tempora.audio.Resampler;
+import org.tempora.audio.SampleSource;
 import org.tempora.audio.Waveform;
 
 /**
@@ -55,19 +56,54 @@ public record FrontEnd(FbankOptions fbank, ChannelMode channel, int targetFrames
         return (int) fbank.sampleRate();
     }
 
-    /** Decodes a file with this front-end's channel selection. */
+    /** Decodes a whole file into memory with this front-end's channel selection. */
     public Waveform read(Path file) {
         return AudioReader.read(file, channel);
     }
 
-    /** Decodes and processes one file. */
+    /** A file as this front-end reads it (its channel selection), decoded block by block on each pass. */
+    public SampleSource source(Path file) {
+        return SampleSource.file(file, channel);
+    }
+
+    /** Processes one file, streaming: only the first {@code targetFrames} frames are computed (see {@link #compute(SampleSource)}). */
     public Spectrogram compute(Path file) {
-        return compute(read(file));
+        return compute(source(file));
+    }
+
+    /**
+     * The model input of some audio, computed from a stream in bounded memory, bit for bit equal to
+     * {@link #compute(Waveform)} of the whole waveform. With {@code targetFrames} set only those frames are
+     * computed (the clip mean still takes one decoding pass over all of it).
+     */
+    public Spectrogram compute(SampleSource audio) {
+        try (LogMelStream s = openInput(audio)) {
+            return s.readAll();
+        }
     }
 
     /** Processes a decoded waveform (resampled first if its rate differs). */
     public Spectrogram compute(Waveform wave) {
         return finish(logMel(wave));
+    }
+
+    /**
+     * The model input as a stream of rows: {@link #compute(SampleSource)} a few hundred rows at a time, for
+     * outputs too large to hold (a long file written as .npy).
+     */
+    public LogMelStream openInput(SampleSource audio) {
+        return new LogMelStream(fbank, audio, targetFrames > 0 ? targetFrames : Integer.MAX_VALUE, targetFrames,
+                normMean, normStd, LogMelStream.Tuning.DEFAULT);
+    }
+
+    /** The log-mel of the whole clip as a stream of rows (as {@link #logMel}: no padding or normalisation). */
+    public LogMelStream openLogMel(SampleSource audio) {
+        return openLogMel(audio, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code maxFrames} rows of {@link #openLogMel(SampleSource)}; the others are never computed. */
+    public LogMelStream openLogMel(SampleSource audio, int maxFrames) {
+        return new LogMelStream(fbank, audio, maxFrames, 0, Double.NaN, Double.NaN, LogMelStream.Tuning.DEFAULT);
     }
 
     /**

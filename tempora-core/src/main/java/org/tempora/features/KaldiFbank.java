@@ -129,38 +129,67 @@ public final class KaldiFbank {
      */
     public Spectrogram compute(float[] samples, String source) {
         int n = samples.length;
-        if (n < windowSize) {
-            throw new InvalidInputException(source, String.format(
-                    "clip of %d samples (%.4f s) is shorter than one analysis window of %d samples (%s ms at %s Hz)",
-                    n, n / options.sampleRate(), windowSize, fmt(options.frameLengthMs()), fmt(options.sampleRate())));
-        }
+        if (n < windowSize) throw tooShort(n, source);
         for (int i = 0; i < n; i++) {
-            if (!Float.isFinite(samples[i])) {
-                throw new InvalidInputException(source, "sample " + i + " is " + samples[i] + " (audio must be finite)");
-            }
+            if (!Float.isFinite(samples[i])) throw notFinite(i, samples[i], source);
         }
         int frames = options.numFrames(n);
         int bins = options.numMelBins();
         float[] out = new float[frames * bins];
-        Scratch s = scratch.get();
-        SplittableRandom rng = options.dither() > 0 ? new SplittableRandom(options.ditherSeed()) : null;
         float[] padded = options.snipEdges() ? samples : reflectPad(samples);
-        if (s.kernel != null) {
-            // frames in blocks through the vectorised kernel (see VectorBlockKernel)
-            int block = s.kernel.block();
-            for (int f0 = 0; f0 < frames; f0 += block) {
-                int count = Math.min(block, frames - f0);
-                for (int k = 0; k < count; k++) prepare(padded, (f0 + k) * windowShift, s.block, k * nfft, rng);
-                s.kernel.process(s.block, count, out, f0);
-            }
-        } else {
-            for (int f = 0; f < frames; f++) {
-                prepare(padded, f * windowShift, s.buf, 0, rng);
-                spectrumAndMel(s, out, f * bins);
-            }
-        }
+        rows().compute(padded, 0, frames, out, 0);
         if (options.subtractMean()) subtractMean(out, frames, bins);
         return new Spectrogram(out, frames, bins);
+    }
+
+    /** The error for a clip shorter than one analysis window. */
+    InvalidInputException tooShort(long n, String source) {
+        return new InvalidInputException(source, String.format(
+                "clip of %d samples (%.4f s) is shorter than one analysis window of %d samples (%s ms at %s Hz)",
+                n, n / options.sampleRate(), windowSize, fmt(options.frameLengthMs()), fmt(options.sampleRate())));
+    }
+
+    /** The error for a sample that is NaN or infinite. */
+    static InvalidInputException notFinite(long index, float value, String source) {
+        return new InvalidInputException(source, "sample " + index + " is " + value + " (audio must be finite)");
+    }
+
+    /** A new computation over one signal, frame after frame (its own dither generator, seeded). */
+    Rows rows() {
+        return new Rows();
+    }
+
+    /**
+     * Rows of one signal, computed in any number of calls: the frames of all calls together are the frames of the
+     * signal, in order, so the dither generator draws exactly as one call over the whole signal would. The values of
+     * a frame depend only on its samples (and the dither draws), never on which call or block it was computed in:
+     * the vectorised kernel's lanes are independent.
+     */
+    final class Rows {
+        private final SplittableRandom rng = options.dither() > 0 ? new SplittableRandom(options.ditherSeed()) : null;
+
+        /**
+         * Computes {@code count} rows into {@code out} from row {@code row0}: frame {@code k} is
+         * {@code x[offset + k·shift …]} ({@code window_size} samples, edges already applied).
+         */
+        void compute(float[] x, int offset, int count, float[] out, int row0) {
+            Scratch s = scratch.get();
+            int bins = options.numMelBins();
+            if (s.kernel != null) {
+                // frames in blocks through the vectorised kernel (see VectorBlockKernel)
+                int block = s.kernel.block();
+                for (int f0 = 0; f0 < count; f0 += block) {
+                    int c = Math.min(block, count - f0);
+                    for (int k = 0; k < c; k++) prepare(x, offset + (f0 + k) * windowShift, s.block, k * nfft, rng);
+                    s.kernel.process(s.block, c, out, row0 + f0);
+                }
+            } else {
+                for (int f = 0; f < count; f++) {
+                    prepare(x, offset + f * windowShift, s.buf, 0, rng);
+                    spectrumAndMel(s, out, (row0 + f) * bins);
+                }
+            }
+        }
     }
 
     /**

@@ -153,6 +153,41 @@ public final class Npy {
         out.write(bb.array(), 0, bb.position());
     }
 
+    /** Hands out the rows of a matrix in order, as {@link org.tempora.features.LogMelStream#read} does. */
+    @FunctionalInterface
+    public interface RowSource {
+        /**
+         * Reads up to {@code maxRows} rows into {@code dst}, row {@code k} at {@code dst[(rowOffset + k)·cols …]}.
+         *
+         * @return rows read (at least 1 while rows remain), −1 at the end
+         */
+        int read(float[] dst, int rowOffset, int maxRows);
+    }
+
+    /**
+     * Writes a {@code [rows, cols]} float32 array atomically, pulling its rows from {@code src} 64 Ki values at a
+     * time: the array never needs to be in memory, only the header needs its shape up front.
+     *
+     * @throws IllegalStateException if {@code src} ends before {@code rows} rows
+     */
+    public static void writeRows(Path path, int rows, int cols, RowSource src) throws IOException {
+        if (rows < 0 || cols <= 0) throw new IllegalArgumentException("shape [" + rows + ", " + cols + "]");
+        AtomicFiles.write(path, out -> {
+            writeHeader(out, "<f4", new int[] {rows, cols});
+            int chunk = Math.max(1, (1 << 16) / cols);
+            float[] buf = new float[chunk * cols];
+            ByteBuffer bb = ByteBuffer.allocate(buf.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = 0; done < rows; ) {
+                int got = src.read(buf, 0, Math.min(chunk, rows - done));
+                if (got <= 0) throw new IllegalStateException("the rows ended after " + done + " of " + rows);
+                bb.clear();
+                bb.asFloatBuffer().put(buf, 0, got * cols);
+                out.write(bb.array(), 0, got * cols * 4);
+                done += got;
+            }
+        });
+    }
+
     /** Writes an int64 array atomically. */
     public static void write(Path path, long[] data, int... shape) throws IOException {
         check(data.length, shape);

@@ -19,6 +19,7 @@ import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
 import org.tempora.OutputException;
 import org.tempora.Stop;
+import org.tempora.audio.ChannelMode;
 import org.tempora.config.Choices;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
@@ -200,7 +201,7 @@ public final class Experiment {
             if (!seen.add(label)) continue;
             var clip = valid.clip(i);
             float[] x = valid.batch(new int[] {i}, false, null).x();
-            int validFrames = data.frontEnd.fbank().numFrames(clip.audio().load().length());
+            int validFrames = data.frontEnd.fbank().numFrames(clip.audio().samples(ChannelMode.FIRST).count());
             double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
             var e = Explainer.explain(model, x, valid.frames(), valid.bins(), validFrames, shift);
             out.add(ReportData.Section.explanation("DiffRes on " + clip.id() + " (" + data.dataset.classes().get(label) + ")",

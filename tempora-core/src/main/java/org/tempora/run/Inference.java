@@ -11,8 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.tempora.Stop;
-import org.tempora.audio.Waveform;
-import org.tempora.features.Spectrogram;
+import org.tempora.features.LogMelStream;
 
 /**
  * Classifies audio files with a trained model. A file no longer than the model's input is padded and scored
@@ -33,63 +32,118 @@ public final class Inference {
     public record FileResult(Path file, double durationSeconds, List<Label> top, List<Window> windows) {}
 
     /**
+     * Scores a file in bounded memory: its log-mel is computed from a stream (a pass for the clip mean, then the rows)
+     * and each window is assembled from a sliding buffer of rows, so a file of any length needs about one window of
+     * rows, one batch of windows and the per-window scores. Windows and batches are those of the whole-signal
+     * computation, so the scores are the same.
+     *
      * @param topK   labels to report
      * @param hopSec window hop in seconds (≤ 0: half a window)
      */
     public static FileResult classify(ModelBundle m, Path file, int topK, double hopSec) {
-        Waveform w = m.frontEnd.read(file);            // the channel the model was trained on
-        Spectrogram full = m.frontEnd.logMel(w);
-        int t = m.frontEnd.targetFrames();
-        int bins = full.bins();
-        int shift = m.frontEnd.fbank().windowShift();
-        int win = m.frontEnd.fbank().windowSize();
-        double sr = m.frontEnd.sampleRate();
-        int hopFrames = hopSec > 0 ? Math.max(1, (int) Math.round(hopSec * sr / shift)) : Math.max(1, t / 2);
-        List<Integer> starts = new ArrayList<>();
-        if (full.frames() <= t) {
-            starts.add(0);
-        } else {
-            for (int s = 0; s + t <= full.frames(); s += hopFrames) starts.add(s);
-            int last = full.frames() - t;
-            if (starts.get(starts.size() - 1) != last) starts.add(last); // cover the end of the file
+        try (Stop.Region polling = Stop.cooperate();
+             LogMelStream stream = m.frontEnd.openLogMel(m.frontEnd.source(file))) { // the channel the model was trained on
+            int frames = stream.rows();
+            int t = m.frontEnd.targetFrames();
+            int bins = stream.bins();
+            int shift = m.frontEnd.fbank().windowShift();
+            int win = m.frontEnd.fbank().windowSize();
+            double sr = m.frontEnd.sampleRate();
+            double duration = stream.sourceSeconds();
+            int hopFrames = hopSec > 0 ? Math.max(1, (int) Math.round(hopSec * sr / shift)) : Math.max(1, t / 2);
+            List<Integer> starts = new ArrayList<>();
+            if (frames <= t) {
+                starts.add(0);
+            } else {
+                for (int s = 0; s + t <= frames; s += hopFrames) starts.add(s);
+                int last = frames - t;
+                if (starts.get(starts.size() - 1) != last) starts.add(last); // cover the end of the file
+            }
+            int batch = Math.max(1, m.config.eval().batchSize());
+            int c = m.classes.size();
+            RowWindow rows = new RowWindow(stream, t);
+            float[] x = new float[Math.min(batch, starts.size()) * t * bins];
+            double[] mean = new double[c];
+            List<Window> windows = new ArrayList<>();
+            for (int b0 = 0; b0 < starts.size(); b0 += batch) {
+                Stop.check("while classifying " + file);
+                int b = Math.min(batch, starts.size() - b0);
+                Arrays.fill(x, 0f); // rows past the end of the file stay 0: AST's padding
+                for (int k = 0; k < b; k++) rows.copy(starts.get(b0 + k), x, k * t * bins);
+                float[][] probs = score(m, x, b, t, bins);
+                for (int k = 0; k < b; k++) {
+                    for (int j = 0; j < c; j++) mean[j] += probs[k][j] / starts.size();
+                    int s = starts.get(b0 + k);
+                    double start = s * (double) shift / sr;
+                    double end = Math.min(duration, ((s + t - 1) * (double) shift + win) / sr);
+                    windows.add(new Window(start, end, top(m, toDouble(probs[k]), topK)));
+                }
+            }
+            return new FileResult(file, duration, top(m, mean, topK), starts.size() > 1 ? windows : List.of());
         }
-        float[] x = new float[starts.size() * t * bins];
-        for (int k = 0; k < starts.size(); k++) {
-            int s = starts.get(k);
-            int n = Math.min(t, full.frames() - s);
-            System.arraycopy(full.data(), s * bins, x, k * t * bins, n * bins); // the rest stays 0: AST's padding
-        }
-        float[][] probs = score(m, x, starts.size(), t, bins);
-        int c = m.classes.size();
-        double[] mean = new double[c];
-        List<Window> windows = new ArrayList<>();
-        for (int k = 0; k < starts.size(); k++) {
-            for (int j = 0; j < c; j++) mean[j] += probs[k][j] / starts.size();
-            double start = starts.get(k) * (double) shift / sr;
-            double end = Math.min(w.durationSeconds(), ((starts.get(k) + t - 1) * (double) shift + win) / sr);
-            windows.add(new Window(start, end, top(m, toDouble(probs[k]), topK)));
-        }
-        return new FileResult(file, w.durationSeconds(), top(m, mean, topK), starts.size() > 1 ? windows : List.of());
     }
 
+    /** The rows of one window at a time, read from the stream as the windows move forward. */
+    private static final class RowWindow {
+        private final LogMelStream stream;
+        private final int bins;
+        private final int window;
+        private final float[] buf;
+        private long first;   // stream row held at buf row 0
+        private int held;     // rows held
+        private boolean ended;
+
+        RowWindow(LogMelStream stream, int window) {
+            this.stream = stream;
+            this.bins = stream.bins();
+            this.window = window;
+            this.buf = new float[(window + CHUNK_ROWS) * bins];
+        }
+
+        /** Copies rows {@code [start, start + window)} (those that exist) to {@code dst[off …]}; starts never go back. */
+        void copy(int start, float[] dst, int off) {
+            // drop rows before start, then read until the window is held or the stream ends
+            int drop = (int) Math.min(held, Math.max(0, start - first));
+            System.arraycopy(buf, drop * bins, buf, 0, (held - drop) * bins);
+            held -= drop;
+            first += drop;
+            while (!ended && first + held < start + window) {
+                int got = stream.read(buf, held, Math.min(CHUNK_ROWS, window + CHUNK_ROWS - held));
+                if (got < 0) {
+                    ended = true;
+                } else {
+                    held += got;
+                    if (first + held <= start) { // rows before this window (a hop longer than the window)
+                        first += held;
+                        held = 0;
+                    } else if (first < start) {
+                        int d = (int) (start - first);
+                        System.arraycopy(buf, d * bins, buf, 0, (held - d) * bins);
+                        held -= d;
+                        first = start;
+                    }
+                }
+            }
+            int n = (int) Math.max(0, Math.min(window, first + held - start));
+            System.arraycopy(buf, 0, dst, off, n * bins);
+        }
+    }
+
+    /** Rows read from the stream per step. */
+    private static final int CHUNK_ROWS = 256;
+
+    /** Probabilities of {@code n} windows of {@code t} rows in {@code x}, scored as one batch. */
     private static float[][] score(ModelBundle m, float[] x, int n, int t, int bins) {
         boolean was = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         float[][] out = new float[n][];
-        int batch = Math.max(1, m.config.eval().batchSize());
-        try (Stop.Region polling = Stop.cooperate()) {
-            for (int start = 0; start < n; start += batch) {
-                Stop.check("while classifying");
-                int b = Math.min(batch, n - start);
-                try (NDManager sub = m.model.manager().newSubManager()) {
-                    NDArray in = sub.create(Arrays.copyOfRange(x, start * t * bins, (start + b) * t * bins), new Shape(b, t, bins));
-                    NDArray logits = m.model.forward(in, false).logits();
-                    NDArray p = m.multiLabel ? Activation.sigmoid(logits) : logits.softmax(-1);
-                    float[] flat = p.toFloatArray();
-                    int c = m.classes.size();
-                    for (int i = 0; i < b; i++) out[start + i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
-                }
-            }
+        try (NDManager sub = m.model.manager().newSubManager()) {
+            NDArray in = sub.create(Arrays.copyOf(x, n * t * bins), new Shape(n, t, bins));
+            NDArray logits = m.model.forward(in, false).logits();
+            NDArray p = m.multiLabel ? Activation.sigmoid(logits) : logits.softmax(-1);
+            float[] flat = p.toFloatArray();
+            int c = m.classes.size();
+            for (int i = 0; i < n; i++) out[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
         } finally {
             JniUtils.setGradMode(was);
         }

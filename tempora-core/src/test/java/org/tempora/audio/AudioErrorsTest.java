@@ -2,18 +2,21 @@ package org.tempora.audio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.tempora.audio.TestWavs.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tempora.ConfigException;
 import org.tempora.InvalidInputException;
+import org.tempora.io.AudioFiles;
 
 /** Every kind of bad input gives an InvalidInputException naming the file and the problem in one line. */
 class AudioErrorsTest {
@@ -56,7 +59,39 @@ class AudioErrorsTest {
     @Test
     void directoryIsNotAudio() throws IOException {
         Path d = Files.createDirectory(dir.resolve("clips.wav"));
-        assertHeaderProblem(d, "is a directory, not an audio file");
+        assertHeaderProblem(d, "not a regular file (a directory)");
+    }
+
+    /** Opening a FIFO for reading blocks until a writer appears: it must be refused before it is opened. */
+    @Test
+    void fifoIsRefusedWithoutOpeningIt() {
+        Path f = fifo(dir, "pipe.wav");
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            assertHeaderProblem(f, "not a regular file (a FIFO)");
+            assertThatThrownBy(() -> AudioReader.open(f, ChannelMode.FIRST)).isInstanceOf(InvalidInputException.class)
+                    .hasMessage(f + ": not a regular file (a FIFO)");
+            assertThatThrownBy(() -> SampleSource.file(f, ChannelMode.FIRST).open()).isInstanceOf(InvalidInputException.class)
+                    .hasMessage(f + ": not a regular file (a FIFO)");
+        });
+    }
+
+    @Test
+    void deviceIsRefused() throws IOException {
+        Path dev = Path.of("/dev/null");
+        assertHeaderProblem(dev, "not a regular file (a character device)");
+        Path link = Files.createSymbolicLink(dir.resolve("null.wav"), dev); // links are followed to what they name
+        assertHeaderProblem(link, "not a regular file (a character device)");
+        assertThat(AudioFiles.problem(write(dir, "fine.wav", riff(chunk("fmt ", fmt(PCM, 1, 16000, 16)), chunk("data", TWO_SAMPLES))))).isNull();
+    }
+
+    @Test
+    void foldersListNonRegularAudioEntriesSoThatTheyAreReported() throws IOException {
+        Path d = Files.createDirectory(dir.resolve("set"));
+        write(d, "a.wav", riff(chunk("fmt ", fmt(PCM, 1, 16000, 16)), chunk("data", TWO_SAMPLES)));
+        fifo(d, "b.wav");
+        Files.createDirectory(d.resolve("c.wav"));
+        Files.createSymbolicLink(d.resolve("d.wav"), d.resolve("missing-target"));
+        assertThat(AudioFiles.under(d)).containsExactly(d.resolve("a.wav"), d.resolve("b.wav"));
     }
 
     @Test

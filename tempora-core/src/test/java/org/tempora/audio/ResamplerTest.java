@@ -6,6 +6,7 @@ import static org.tempora.audio.ResamplerMeasurement.*;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -172,5 +173,39 @@ class ResamplerTest {
         assertThat(r.hasTable()).isFalse();
         assertThat(Math.abs(passbandGainDb(r, 2500))).isLessThan(STATED_RIPPLE_DB);
         assertThat(rejectionDb(r, 12000)).isGreaterThan(STATED_REJECTION_DB);
+    }
+
+    /**
+     * The streaming resampler reads exactly the samples of the whole-array one: every rate pair, input lengths that
+     * are no multiple of anything, blocks of 1, 7 and 4096 samples, reads of odd sizes, and the on-the-fly path.
+     */
+    @Test
+    void streamingEqualsTheWholeSignalBitForBit() {
+        int[][] pairs = {{44100, 16000}, {16000, 8000}, {8000, 16000}, {22050, 16000}, {48000, 16000}, {16000, 44100}, {44101, 16000}};
+        java.util.Random rnd = new java.util.Random(5);
+        for (int[] p : pairs) {
+            for (int n : new int[] {0, 1, 5, 333, 9001}) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) x[i] = (float) (0.4 * Math.sin(i * 0.07) + 0.1 * rnd.nextGaussian());
+                List<Resampler> rs = new ArrayList<>(List.of(Resampler.of(p[0], p[1])));
+                if (p[0] == 44100) rs.add(new Resampler(44100, 16000, false));
+                for (Resampler r : rs) {
+                    float[] whole = r.apply(x);
+                    for (int block : new int[] {1, 7, 4096}) {
+                        float[] streamed = new float[whole.length + 1]; // one spare slot: too many samples are caught
+                        int done = 0;
+                        try (SampleStream s = r.open(SampleStream.of(x, p[0]), block)) {
+                            assertThat(s.sampleRate()).isEqualTo(p[1]);
+                            for (int ask = 1, got; (got = s.read(streamed, done, Math.min(ask, streamed.length - done))) >= 0; ask = ask % 13 + 1) {
+                                assertThat(got).isPositive();
+                                done += got;
+                            }
+                        }
+                        assertThat(done).as("%s, n=%d, block %d", r, n, block).isEqualTo(whole.length);
+                        FloatArrays.assertBitExact(Arrays.copyOf(streamed, whole.length), whole);
+                    }
+                }
+            }
+        }
     }
 }

@@ -107,6 +107,22 @@ public final class TestWavs {
         return riff(chunk("fmt ", fmt(PCM, 1, 16000, 16)), chunk("data", intData(pcm, 2)));
     }
 
+    /** A named pipe (FIFO) made with {@code mkfifo}: opening it for reading blocks until a writer appears. */
+    public static Path fifo(Path dir, String name) {
+        Path p = dir.resolve(name);
+        try {
+            Process mk = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
+            String out = new String(mk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (mk.waitFor() != 0) throw new IllegalStateException("mkfifo " + p + " failed: " + out);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Path write(Path dir, String name, byte[] bytes) {
         try {
             Path p = dir.resolve(name);

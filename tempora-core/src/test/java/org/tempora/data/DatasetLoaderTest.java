@@ -2,6 +2,7 @@ package org.tempora.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -154,6 +155,29 @@ class DatasetLoaderTest {
         Files.writeString(root.resolve("meta/esc50.csv"), "1-100-A-0.wav,1,-4,dog,False,x,A\n", java.nio.file.StandardOpenOption.APPEND);
         assertThatThrownBy(() -> DatasetLoader.load(data(root), 0)).isInstanceOf(InvalidInputException.class)
                 .hasMessage(root.resolve("meta/esc50.csv") + " line 17: unknown label: target -4, fold 1 (use --skip-bad to skip such entries)");
+    }
+
+    /** A FIFO where a clip is expected is named as such (never opened: that would block until a writer appears). */
+    @Test
+    void nonRegularClipsAreNamedNotOpened() throws IOException {
+        Path root = esc50();
+        Path clip = root.resolve("audio/2-101-A-1.wav");
+        Files.delete(clip);
+        org.tempora.audio.TestWavs.fifo(clip.getParent(), clip.getFileName().toString());
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            assertThatThrownBy(() -> DatasetLoader.load(data(root), 0)).isInstanceOf(InvalidInputException.class)
+                    .hasMessage(clip + ": listed in esc50.csv but not a regular file (a FIFO) (use --skip-bad to skip such entries)");
+            assertThat(DatasetLoader.load(data(root).withSkipBad(true), 0).skipped())
+                    .containsExactly(clip + ": listed in esc50.csv but not a regular file (a FIFO)");
+            // a folder layout lists it, and reading it says what it is
+            Path inst = dir.resolve("inst-fifo");
+            for (String c : new String[] {"flute", "bass"}) wav(inst.resolve("train").resolve(c).resolve(c + ".wav"), 0.5);
+            Path pipe = org.tempora.audio.TestWavs.fifo(inst.resolve("train/flute"), "pipe.wav");
+            Clip listed = DatasetLoader.load(data(inst), 0).split(Split.TRAIN).stream()
+                    .filter(c -> c.audio().describe().equals(pipe.toString())).findFirst().orElseThrow();
+            assertThatThrownBy(() -> listed.audio().load()).isInstanceOf(InvalidInputException.class)
+                    .hasMessage(pipe + ": not a regular file (a FIFO)");
+        });
     }
 
     Path audioset() throws IOException {

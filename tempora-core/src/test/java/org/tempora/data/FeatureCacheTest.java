@@ -73,6 +73,52 @@ class FeatureCacheTest {
         }
     }
 
+    /** A long file and a segment of one: streamed (only the target frames computed), equal to the whole-file path. */
+    @Test
+    void longClipsAndSegmentsEqualTheWholeFilePath() {
+        float[] x = new float[16000 * 30 + 123];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (0.3 * Math.sin(i * 0.002 * (1 + i / 40000)) + 0.01);
+        Path f = dir.resolve("long.wav");
+        org.tempora.audio.WavWriter.write(f, new Waveform(x, 16000, "long"), org.tempora.audio.WavWriter.Encoding.PCM_16);
+        List<Clip> clips = List.of(new Clip("long", new FileAudio(f), new int[] {0}),
+                new Clip("seg", new FileAudio(f, 200_000, 24_000), new int[] {1}));
+        FrontEnd fe = new FrontEnd(FbankOptions.ast(16000), ChannelMode.FIRST, 100, Double.NaN, Double.NaN);
+        FeatureSet set = new FeatureCache(dir.resolve("cache")).get(clips, fe, 2, false, null);
+        Waveform whole = org.tempora.audio.AudioReader.read(f);
+        assertThat(set.get(0)).containsExactly(fe.compute(whole).data());
+        float[] seg = java.util.Arrays.copyOfRange(whole.samples(), 200_000, 224_000);
+        assertThat(set.get(1)).containsExactly(fe.compute(new Waveform(seg, 16000, "seg")).data());
+        // a segment beyond the end is named as before
+        assertThatThrownBy(() -> fe.compute(new FileAudio(f, x.length - 100, 1000).samples(ChannelMode.FIRST)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(f + ": segment [" + (x.length - 100) + ", " + (x.length + 900) + ") is outside the file's " + x.length + " samples");
+    }
+
+    /** Mixup batches (computed from streams) equal the in-memory mix of the same draws, long clip included. */
+    @Test
+    void mixupBatchesEqualTheInMemoryMix() {
+        float[] x = new float[16000 * 20 + 9];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (0.2 * Math.sin(i * 0.004) - 0.02);
+        Path f = dir.resolve("long-mix.wav");
+        org.tempora.audio.WavWriter.write(f, new Waveform(x, 16000, "long"), org.tempora.audio.WavWriter.Encoding.PCM_16);
+        List<Clip> clips = new ArrayList<>(clips(3, new AtomicInteger()));
+        clips.add(new Clip("long", new FileAudio(f), new int[] {3}));
+        FrontEnd fe = new FrontEnd(FbankOptions.ast(16000), ChannelMode.FIRST, 64, Double.NaN, Double.NaN);
+        FeatureSet set = new FeatureCache(dir.resolve("mix-cache")).get(clips, fe, 2, false, null);
+        FeatureBatchSource src = new FeatureBatchSource(set, clips, 10, fe, new FeatureBatchSource.Augment(null, 1.0, false, 1));
+        int[] idx = {3, 0, 1, 2, 3};
+        Batch b = src.batch(idx, true, new java.util.SplittableRandom(7));
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        for (int k = 0; k < idx.length; k++) {
+            assertThat(rng.nextDouble()).isLessThan(1.0);
+            int j = rng.nextInt(clips.size());
+            double lambda = org.tempora.augment.Mixup.beta(rng, 10, 10);
+            float[] mix = org.tempora.augment.Mixup.mix(clips.get(idx[k]).audio().load().samples(), clips.get(j).audio().load().samples(), lambda);
+            float[] want = fe.compute(new Waveform(mix, 16000, "mix")).data();
+            assertThat(java.util.Arrays.copyOfRange(b.x(), k * want.length, (k + 1) * want.length)).as("item %d", k).containsExactly(want);
+        }
+    }
+
     @Test
     void badAudioFailsOrIsSkipped() {
         List<Clip> clips = new ArrayList<>(clips(4, new AtomicInteger()));

@@ -93,6 +93,8 @@ class EndToEndTest {
             assertThat(r2.windows().get(r2.windows().size() - 1).endSeconds()).isEqualTo(55920 / 16000.0); // end of the last whole frame
             double sum = r2.top().stream().mapToDouble(Inference.Label::score).sum();
             assertThat(sum).isLessThanOrEqualTo(1.0 + 1e-6);
+            // classify streams its windows: exactly what the whole decoded file gives
+            InferenceStreamingCheck.streamingWindowsScoreExactlyAsTheWholeFile(m, Files.createDirectories(tmp.resolve("classify")));
         }
 
         // a bundle written before model.json recorded its front-end (and provenance) still loads, with the front-end
