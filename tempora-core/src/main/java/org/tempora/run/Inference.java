@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.tempora.ConfigException;
 import org.tempora.Stop;
+import org.tempora.audio.SampleSource;
 import org.tempora.features.LogMelStream;
 
 /**
@@ -41,8 +43,19 @@ public final class Inference {
      * @param hopSec window hop in seconds (≤ 0: half a window)
      */
     public static FileResult classify(ModelBundle m, Path file, int topK, double hopSec) {
+        return classify(m, m.frontEnd.source(file), file, topK, hopSec); // the channel the model was trained on
+    }
+
+    /**
+     * Scores audio from any source (a file, a waveform in memory: {@link SampleSource#of}) as {@link #classify(ModelBundle,
+     * Path, int, double)} does; it is resampled to the model's rate as it is read.
+     *
+     * @param file what the result names (null for audio that is not a file)
+     */
+    public static FileResult classify(ModelBundle m, SampleSource audio, Path file, int topK, double hopSec) {
+        if (topK < 1) throw new ConfigException("top-k must be at least 1, got " + topK);
         try (Stop.Region polling = Stop.cooperate();
-             LogMelStream stream = m.frontEnd.openLogMel(m.frontEnd.source(file))) { // the channel the model was trained on
+             LogMelStream stream = m.frontEnd.openLogMel(audio)) {
             int frames = stream.rows();
             int t = m.frontEnd.targetFrames();
             int bins = stream.bins();
@@ -66,7 +79,7 @@ public final class Inference {
             double[] mean = new double[c];
             List<Window> windows = new ArrayList<>();
             for (int b0 = 0; b0 < starts.size(); b0 += batch) {
-                Stop.check("while classifying " + file);
+                Stop.check("while classifying " + audio.name());
                 int b = Math.min(batch, starts.size() - b0);
                 Arrays.fill(x, 0f); // rows past the end of the file stay 0: AST's padding
                 for (int k = 0; k < b; k++) rows.copy(starts.get(b0 + k), x, k * t * bins);

@@ -1,0 +1,147 @@
+package org.tempora.api;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import org.tempora.ConfigException;
+import org.tempora.TemporaException;
+import org.tempora.audio.SampleSource;
+import org.tempora.audio.Waveform;
+import org.tempora.features.FrontEnd;
+import org.tempora.run.Inference;
+import org.tempora.run.ModelBundle;
+
+/**
+ * A trained tempora model, loaded once, for a JVM service: classify a file, or a waveform in memory at any sample
+ * rate, from as many threads as you like. The front-end the model was trained with travels in its bundle and is
+ * applied here (resampling to its rate, its channel, its fbank), so the service sees exactly what training saw.
+ *
+ * <pre>{@code
+ * try (AudioClassifier model = AudioClassifier.load(Path.of("runs/demo"))) {
+ *     AudioClassifier.Prediction p = model.classify(Path.of("clip.wav"));
+ *     System.out.println(p.top().get(0).name() + " " + p.top().get(0).score());
+ * }
+ * }</pre>
+ *
+ * <p>Thread safety: the weights are shared read-only; every call computes in arrays of its own (a child NDManager
+ * per batch), and at most {@link Options#maxConcurrent()} calls run the model at once (the others wait), so native
+ * memory stays bounded however many threads call. Errors are typed: {@link org.tempora.InvalidInputException} for
+ * audio the model cannot take (naming it), {@link ConfigException} for a bad argument.
+ */
+public final class AudioClassifier implements AutoCloseable {
+    /**
+     * @param threads       intra-op threads of the engine (0 = all cores)
+     * @param maxConcurrent calls that may run the model at the same time
+     * @param topK          labels per prediction
+     * @param hopSeconds    window hop for audio longer than the model's input (≤ 0: half a window)
+     */
+    public record Options(int threads, int maxConcurrent, int topK, double hopSeconds) {
+        public Options {
+            if (threads < 0) throw new ConfigException("threads must be >= 0, got " + threads);
+            if (maxConcurrent < 1) throw new ConfigException("maxConcurrent must be >= 1, got " + maxConcurrent);
+            if (topK < 1) throw new ConfigException("topK must be >= 1, got " + topK);
+            if (!Double.isFinite(hopSeconds)) throw new ConfigException("hopSeconds must be finite, got " + hopSeconds);
+        }
+
+        /** All cores, two concurrent calls (one per core), the top 5 labels, a half-window hop. */
+        public static Options defaults() {
+            return new Options(0, 2, 5, 0);
+        }
+    }
+
+    /** One label and its probability (softmax, or sigmoid for a multi-label model). */
+    public record Label(String name, int index, double score) {}
+
+    /** One window of a long clip's timeline. */
+    public record Segment(double startSeconds, double endSeconds, List<Label> top) {}
+
+    /** The labels of a clip (the mean over its windows when it is longer than the model's input) and its timeline. */
+    public record Prediction(double durationSeconds, List<Label> top, List<Segment> timeline) {}
+
+    private final ModelBundle bundle;
+    private final Options options;
+    private final Semaphore running;
+    private volatile boolean closed;
+
+    private AudioClassifier(ModelBundle bundle, Options options) {
+        this.bundle = bundle;
+        this.options = options;
+        this.running = new Semaphore(options.maxConcurrent(), true);
+    }
+
+    /** Loads a run folder or model bundle (model.npz + model.json) with the default options. */
+    public static AudioClassifier load(Path run) {
+        return load(run, Options.defaults());
+    }
+
+    public static AudioClassifier load(Path run, Options options) {
+        Objects.requireNonNull(options, "options");
+        return new AudioClassifier(ModelBundle.load(run, options.threads()), options);
+    }
+
+    /** The labels, in the order of the model's outputs. */
+    public List<String> labels() {
+        return bundle.classes;
+    }
+
+    /** Whether scores are independent sigmoids (multi-label) rather than a softmax. */
+    public boolean multiLabel() {
+        return bundle.multiLabel;
+    }
+
+    /** The front-end the model was trained with (sample rate, channel, fbank options, input frames). */
+    public FrontEnd frontEnd() {
+        return bundle.frontEnd;
+    }
+
+    /** Classifies an audio file (WAV or FLAC, any rate: resampled to the model's; long files in sliding windows). */
+    public Prediction classify(Path file) {
+        return run(bundle.frontEnd.source(file), file);
+    }
+
+    /**
+     * Classifies mono samples in [-1, 1] at {@code sampleRate} (resampled to the model's rate).
+     *
+     * @throws org.tempora.InvalidInputException for non-finite samples or a clip shorter than one analysis window
+     */
+    public Prediction classify(float[] samples, int sampleRate) {
+        Objects.requireNonNull(samples, "samples");
+        if (sampleRate < 1) throw new ConfigException("sampleRate must be >= 1, got " + sampleRate);
+        return run(SampleSource.of(new Waveform(samples, sampleRate, "samples")), null);
+    }
+
+    private Prediction run(SampleSource audio, Path file) {
+        if (closed) throw new TemporaException("this AudioClassifier is closed");
+        try {
+            running.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemporaException("interrupted while waiting to classify " + audio.name());
+        }
+        try {
+            Inference.FileResult r = Inference.classify(bundle, audio, file, options.topK(), options.hopSeconds());
+            return new Prediction(r.durationSeconds(), labels(r.top()),
+                    r.windows().stream().map(w -> new Segment(w.startSeconds(), w.endSeconds(), labels(w.top()))).toList());
+        } finally {
+            running.release();
+        }
+    }
+
+    private static List<Label> labels(List<Inference.Label> l) {
+        return l.stream().map(x -> new Label(x.name(), x.index(), x.score())).toList();
+    }
+
+    /** Releases the model's native memory once every running call has finished. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        running.acquireUninterruptibly(options.maxConcurrent());
+        try {
+            bundle.close();
+        } finally {
+            running.release(options.maxConcurrent());
+        }
+    }
+}

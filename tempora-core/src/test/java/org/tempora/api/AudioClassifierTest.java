@@ -1,0 +1,126 @@
+package org.tempora.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tempora.ConfigException;
+import org.tempora.InvalidInputException;
+import org.tempora.TemporaException;
+import org.tempora.audio.WavWriter;
+import org.tempora.audio.Waveform;
+import org.tempora.config.ConfigLoader;
+import org.tempora.run.Experiment;
+import org.tempora.run.RunListener;
+
+/** The embedding API (issue #14, item 1) on a tiny trained model: files, waveforms at other rates, many threads. */
+class AudioClassifierTest {
+    @TempDir
+    static Path dir;
+    static Path run;
+    static AudioClassifier model;
+
+    @BeforeAll
+    static void train() {
+        run = dir.resolve("run");
+        Experiment.train(ConfigLoader.load("demo", null, List.of("data.synthetic.classes=3", "data.synthetic.clips_per_class=16",
+                "train.epochs=1", "backbone.dim=16", "backbone.depth=1", "backbone.heads=2", "train.batch_size=8")),
+                new Experiment.Options(run, dir.resolve("cache"), false, false, 2), new RunListener() {});
+        model = AudioClassifier.load(run, new AudioClassifier.Options(2, 2, 3, 0));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    static float[] tone(int n, int rate, double hz) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (0.3 * Math.sin(2 * Math.PI * hz * i / rate) + 0.05 * Math.sin(i * 0.37));
+        return x;
+    }
+
+    @Test
+    void aWaveformInMemoryScoresAsTheSameAudioInAFile() throws IOException {
+        float[] x = tone(16000, 16000, 440);
+        Path wav = dir.resolve("tone.wav");
+        WavWriter.write(wav, new Waveform(x, 16000, wav.toString()), WavWriter.Encoding.FLOAT_32);
+        AudioClassifier.Prediction fromFile = model.classify(wav);
+        AudioClassifier.Prediction fromMemory = model.classify(x, 16000);
+        assertThat(fromMemory).isEqualTo(fromFile);
+        assertThat(fromFile.top()).hasSize(3);
+        assertThat(fromFile.top().stream().mapToDouble(AudioClassifier.Label::score).sum()).isBetween(0.999, 1.0 + 1e-6);
+        assertThat(model.labels()).hasSize(3).contains(fromFile.top().get(0).name());
+        assertThat(fromFile.timeline()).as("one window").isEmpty();
+        // another rate is resampled to the model's: 8 kHz audio of the same tone gives a valid prediction
+        assertThat(model.classify(tone(8000, 8000, 440), 8000).durationSeconds()).isEqualTo(1.0);
+        // a long clip gets a timeline
+        assertThat(model.classify(tone(16000 * 4, 16000, 440), 16000).timeline()).hasSizeGreaterThan(2);
+    }
+
+    @Test
+    void concurrentCallersGetExactlyWhatOneCallerGets() throws Exception {
+        List<float[]> clips = new ArrayList<>();
+        for (int i = 0; i < 6; i++) clips.add(tone(16000, 16000, 200 + 150 * i));
+        List<AudioClassifier.Prediction> alone = new ArrayList<>();
+        for (float[] c : clips) alone.add(model.classify(c, 16000));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<AudioClassifier.Prediction>> fs = new ArrayList<>();
+            for (int r = 0; r < 4; r++) for (float[] c : clips) fs.add(pool.submit(() -> model.classify(c, 16000)));
+            for (int i = 0; i < fs.size(); i++) assertThat(fs.get(i).get()).isEqualTo(alone.get(i % clips.size()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void inputTheModelCannotTakeIsATypedError() {
+        float[] nan = tone(16000, 16000, 440);
+        nan[100] = Float.NaN;
+        assertThatThrownBy(() -> model.classify(nan, 16000)).isInstanceOf(InvalidInputException.class).hasMessageContaining("NaN");
+        assertThatThrownBy(() -> model.classify(new float[10], 16000)).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> model.classify(tone(100, 16000, 440), 0)).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> model.classify(dir.resolve("missing.wav"))).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> new AudioClassifier.Options(0, 0, 3, 0)).isInstanceOf(ConfigException.class);
+        AudioClassifier other = AudioClassifier.load(run);
+        other.close();
+        assertThatThrownBy(() -> other.classify(tone(16000, 16000, 440), 16000)).isInstanceOf(TemporaException.class)
+                .hasMessage("this AudioClassifier is closed");
+    }
+
+    @Test
+    void theReadmeExampleIsThisCompiledClassAndRuns() throws IOException {
+        String source = Files.readString(Path.of("src/test/java/org/tempora/api/ReadmeExample.java"));
+        String example = source.substring(source.indexOf("import java.nio.file.Path;"));
+        String readme = Files.readString(Path.of("../README.md"));
+        assertThat(readme).as("README's embedding example").contains(example.strip());
+        Path wav = dir.resolve("long.wav");
+        WavWriter.write(wav, new Waveform(tone(16000 * 3, 16000, 300), 16000, wav.toString()), WavWriter.Encoding.PCM_16);
+        PrintStream was = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            ReadmeExample.main(new String[] {run.toString(), wav.toString()});
+        } finally {
+            System.setOut(was);
+        }
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSizeGreaterThan(4);   // the labels (3 classes), a timeline, the in-memory label
+        assertThat(model.labels()).contains(lines.get(lines.size() - 1));
+    }
+}
