@@ -95,6 +95,16 @@ public final class AudioClassifier implements AutoCloseable {
         return bundle.frontEnd;
     }
 
+    /** The folder the model was loaded from (its model.json, and run.json for a trained run). */
+    public Path source() {
+        return bundle.dir;
+    }
+
+    /** Analytic forward FLOPs per clip of the model's input length (docs/flops.md). */
+    public double flopsPerClip() {
+        return bundle.model.flopsPerExample();
+    }
+
     /** Classifies an audio file (WAV or FLAC, any rate: resampled to the model's; long files in sliding windows). */
     public Prediction classify(Path file) {
         return run(bundle.frontEnd.source(file), file);
