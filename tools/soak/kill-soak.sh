@@ -39,9 +39,27 @@ temps() {  # temporary files tempora's AtomicFiles would have made, anywhere und
 echo "reference run"
 start=$(date +%s.%N)
 "$T" train "${ARGS[@]}" --out ref --cache cache-ref > ref.log 2>&1 || { echo "reference failed"; cat ref.log; exit 1; }
-total=$(echo "$(date +%s.%N) - $start" | bc)
 want=$(fingerprint ref)
-echo "reference: ${total}s"
+# the kill moments are drawn over a warm run's duration (the first run also filled the OS's and the JIT's caches)
+start=$(date +%s.%N)
+"$T" train "${ARGS[@]}" --out ref2 --cache cache-ref2 > ref2.log 2>&1 || { echo "second reference failed"; cat ref2.log; exit 1; }
+total=$(echo "$(date +%s.%N) - $start" | bc)
+[ "$(fingerprint ref2)" == "$want" ] || { echo "two uninterrupted runs differ"; exit 1; }
+echo "reference: ${total}s (two uninterrupted runs, identical)"
+
+phase() {  # where a killed run stood: what its folder says
+  local d=$1
+  if [ ! -f "$d/config.yaml" ]; then echo "before the run folder"
+  elif [ ! -f "$d/checkpoints/last.json" ]; then echo "before the first checkpoint"
+  else /usr/bin/python3 -c "
+import json,sys
+s=json.load(open('$d/checkpoints/last.json'))
+p=s.get('epoch_progress')
+if s.get('phase_finished'): print('after training' + (' (finished)' if __import__('os').path.exists('$d/model.json') else ''))
+elif p: print('in epoch %d, step %d' % (s['epochs_done'] + 1, p['steps']))
+else: print('after epoch %d' % s['epochs_done'])"
+  fi
+}
 
 kill_at() {  # $1 run folder, $2 cache, $3 extra args: runs the command and kills it at a random moment of its run
   # The moment is a uniform fraction of how long the command takes now (the machine's load changes): an attempt that
@@ -77,9 +95,9 @@ kill_at() {  # $1 run folder, $2 cache, $3 extra args: runs the command and kill
 pass=0
 for i in $(seq 1 "$N"); do
   d=run$i; c=cache$i
-  first=$(kill_at "$d" "$c" "")
+  first="$(kill_at "$d" "$c" "") [$(phase "$d")]"
   second=""
-  if (( RANDOM % 3 == 0 )) && [ -d "$d" ]; then second="; resumed run: $(kill_at "$d" "$c" --resume)"; fi
+  if (( RANDOM % 3 == 0 )) && [ -d "$d" ]; then second="; resumed run: $(kill_at "$d" "$c" --resume) [$(phase "$d")]"; fi
   if [ -d "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ]; then
     "$T" train "${ARGS[@]}" --out "$d" --cache "$c" --resume > "$d.resume.log" 2>&1; rc=$?
   else  # killed before the folder was made: start it again
