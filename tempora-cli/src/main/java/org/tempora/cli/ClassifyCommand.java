@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.tempora.ConfigException;
 import org.tempora.TemporaException;
+import org.tempora.api.AudioClassifier;
 import org.tempora.io.AudioFiles;
 import org.tempora.run.Inference;
 import org.tempora.run.ModelBundle;
@@ -25,8 +27,17 @@ final class ClassifyCommand extends CliCommand {
     @Mixin
     ModelOption model;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Audio files or folders (searched for .wav/.flac).")
+    @Parameters(arity = "0..*", paramLabel = "FILE|DIR", description = "Audio files or folders (searched for .wav/.flac).")
     List<Path> inputs;
+
+    @Option(names = "--stream", description = "Read raw PCM from standard input (16-bit signed little-endian, mono, --rate Hz) "
+            + "and print one line per window as soon as it is complete, for live or endless audio "
+            + "(e.g. arecord -f S16_LE -c 1 -r 16000 | tempora classify -m RUN --stream).")
+    boolean stream;
+
+    @Option(names = "--rate", defaultValue = "16000", converter = OptionValues.Count.class,
+            description = "Sample rate of the --stream input (default: ${DEFAULT-VALUE}); resampled to the model's.")
+    int rate;
 
     @Option(names = {"-k", "--top-k"}, defaultValue = "3", converter = OptionValues.Count.class, description = "Labels per file (default: ${DEFAULT-VALUE}).")
     int topK;
@@ -46,6 +57,8 @@ final class ClassifyCommand extends CliCommand {
         PrintWriter err = err();
         int code = Main.EXIT_OK;
         int n = threads.resolve();
+        if (stream) return stream(o, n);
+        if (inputs == null || inputs.isEmpty()) throw new ConfigException("give audio files or folders, or --stream for standard input");
         List<Path> files = AudioFiles.expand(inputs);    // an input folder without audio fails before the model loads
         try (ModelBundle m = ModelBundle.load(model.model, n)) {
             for (Path f : files) {
@@ -62,6 +75,28 @@ final class ClassifyCommand extends CliCommand {
         }
         err.flush();
         return code;
+    }
+
+    /** --stream: windows of standard input, one line (or JSON object) each, flushed as it comes. */
+    private int stream(PrintWriter o, int n) {
+        if (inputs != null && !inputs.isEmpty()) throw new ConfigException("--stream reads standard input; give no FILE");
+        try (AudioClassifier m = AudioClassifier.load(model.model, new AudioClassifier.Options(n, 1, topK, hop))) {
+            m.stream(System.in, rate, s -> {
+                if (json) {
+                    Map<String, Object> j = new LinkedHashMap<>();
+                    j.put("start_s", s.startSeconds());
+                    j.put("end_s", s.endSeconds());
+                    j.put("top", s.top().stream().map(l -> Map.of("label", l.name(), "score", l.score())).toList());
+                    o.println(Json.MAPPER.valueToTree(j));
+                } else {
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%8.2f-%8.2f s:", s.startSeconds(), s.endSeconds()));
+                    for (AudioClassifier.Label l : s.top()) line.append(String.format(Locale.ROOT, "  %s %.3f", l.name(), l.score()));
+                    o.println(line);
+                }
+                o.flush();
+            });
+        }
+        return Main.EXIT_OK;
     }
 
     private static void print(PrintWriter o, Inference.FileResult r) {

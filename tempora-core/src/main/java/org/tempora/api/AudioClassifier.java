@@ -121,6 +121,68 @@ public final class AudioClassifier implements AutoCloseable {
         return run(SampleSource.of(new Waveform(samples, sampleRate, "samples")), null);
     }
 
+    /**
+     * Classifies a live or endless stream of raw PCM (16-bit signed little-endian, mono, {@code sampleRate} Hz) in
+     * sliding windows of the model's input length, one result per hop as soon as its window is complete, in memory
+     * bounded by one window whatever the stream's length. Each window is scored as a clip of its own (as
+     * {@link #classify(float[], int)}). A stream shorter than one window is scored once, padded, when it ends.
+     *
+     * @param onWindow called with each window's labels, in order
+     * @return the number of windows scored
+     */
+    public long stream(java.io.InputStream pcm16, int sampleRate, java.util.function.Consumer<Segment> onWindow) {
+        Objects.requireNonNull(pcm16, "pcm16");
+        if (sampleRate < 1) throw new ConfigException("sampleRate must be >= 1, got " + sampleRate);
+        var fb = bundle.frontEnd.fbank();
+        double windowSeconds = ((bundle.frontEnd.targetFrames() - 1) * (double) fb.windowShift() + fb.windowSize()) / bundle.frontEnd.sampleRate();
+        int window = (int) Math.round(windowSeconds * sampleRate);
+        int hop = options.hopSeconds() > 0 ? Math.max(1, (int) Math.round(options.hopSeconds() * sampleRate)) : Math.max(1, window / 2);
+        float[] buf = new float[window];
+        int held = 0;
+        long consumed = 0;   // samples dropped from the front of the buffer so far
+        long windows = 0;
+        byte[] bytes = new byte[8192];
+        int carry = -1;      // an odd byte left from the last read
+        try {
+            for (int got; (got = pcm16.read(bytes)) >= 0; ) {
+                int i = 0;
+                if (carry >= 0 && got > 0) {
+                    held = push(buf, held, (short) ((bytes[0] << 8) | carry));
+                    i = 1;
+                    carry = -1;
+                }
+                for (; i + 1 < got; i += 2) {
+                    held = push(buf, held, (short) ((bytes[i + 1] << 8) | (bytes[i] & 0xff)));
+                    if (held == window) {
+                        emit(buf, window, sampleRate, consumed, onWindow);
+                        windows++;
+                        System.arraycopy(buf, hop, buf, 0, window - hop);
+                        held = window - hop;
+                        consumed += hop;
+                    }
+                }
+                if (i < got) carry = bytes[i] & 0xff;
+            }
+        } catch (java.io.IOException e) {
+            throw new org.tempora.InvalidInputException("the stream", "cannot read: " + e.getMessage(), e);
+        }
+        if (windows == 0 && held > 0) {
+            emit(buf, held, sampleRate, consumed, onWindow);
+            windows++;
+        }
+        return windows;
+    }
+
+    private static int push(float[] buf, int held, short v) {
+        buf[held] = v / 32768f;
+        return held + 1;
+    }
+
+    private void emit(float[] buf, int n, int rate, long offset, java.util.function.Consumer<Segment> onWindow) {
+        Prediction p = classify(java.util.Arrays.copyOf(buf, n), rate);
+        onWindow.accept(new Segment(offset / (double) rate, (offset + n) / (double) rate, p.top()));
+    }
+
     private Prediction run(SampleSource audio, Path file) {
         if (closed) throw new TemporaException("this AudioClassifier is closed");
         try {

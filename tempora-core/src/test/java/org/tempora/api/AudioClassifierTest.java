@@ -104,6 +104,39 @@ class AudioClassifierTest {
     }
 
     @Test
+    void aStreamIsScoredWindowByWindowAsTheSameWindowsInMemory() {
+        float[] x = tone(16000 * 3, 16000, 330);
+        byte[] pcm = new byte[2 * x.length];
+        for (int i = 0; i < x.length; i++) {
+            short v = (short) Math.round(x[i] * 32767);
+            pcm[2 * i] = (byte) v;
+            pcm[2 * i + 1] = (byte) (v >> 8);
+        }
+        // a stream that hands out odd-sized pieces (a pipe does), split inside samples
+        java.io.InputStream trickle = new java.io.ByteArrayInputStream(pcm) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 777));
+            }
+        };
+        List<AudioClassifier.Segment> got = new ArrayList<>();
+        long n = model.stream(trickle, 16000, got::add);
+        int window = 16240;   // (100 - 1) · 160 + 400 samples: the demo model's input
+        int hop = window / 2;
+        assertThat(n).isEqualTo(got.size()).isEqualTo((x.length - window) / hop + 1);
+        for (int k = 0; k < got.size(); k++) {
+            float[] w = new float[window];
+            for (int i = 0; i < window; i++) {
+                w[i] = (short) Math.round(x[k * hop + i] * 32767) / 32768f;
+            }
+            assertThat(got.get(k).startSeconds()).isEqualTo(k * hop / 16000.0);
+            assertThat(got.get(k).top()).isEqualTo(model.classify(w, 16000).top());
+        }
+        // shorter than one window: scored once when the stream ends
+        assertThat(model.stream(new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(pcm, 8000)), 16000, s -> { })).isEqualTo(1);
+    }
+
+    @Test
     void theReadmeExampleIsThisCompiledClassAndRuns() throws IOException {
         String source = Files.readString(Path.of("src/test/java/org/tempora/api/ReadmeExample.java"));
         String example = source.substring(source.indexOf("import java.nio.file.Path;"));
