@@ -1,0 +1,58 @@
+package org.tempora.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tempora.Stop;
+
+/** {@code tempora serve}: starts on a free port, answers, and a stop (what SIGTERM requests) ends it with 143 and one line. */
+class ServeCommandTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clear() {
+        Stop.clear();
+    }
+
+    @Test
+    void servesUntilStoppedThenExits143() throws Exception {
+        Path run = dir.resolve("run");
+        CliBadInputTest.Run t = CliBadInputTest.run("train", "--preset", "demo", "--data", "synthetic", "--epochs", "1",
+                "--set", "data.synthetic.classes=3", "--set", "data.synthetic.clips_per_class=8", "--set", "backbone.dim=16",
+                "--set", "backbone.depth=1", "--set", "backbone.heads=2", "--cache", dir.resolve("cache").toString(),
+                "--out", run.toString(), "-q");
+        assertThat(t.code()).as(t.err()).isZero();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> serving = CompletableFuture.supplyAsync(() ->
+                Main.run(new String[] {"serve", "--model", "demo=" + run, "--port", "0", "--threads", "2"},
+                        new PrintWriter(out, true), new PrintWriter(err, true)));
+        Pattern address = Pattern.compile("serving demo on (http://127\\.0\\.0\\.1:\\d+/)");
+        Matcher m = address.matcher("");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(m = address.matcher(out.toString())).find() && System.nanoTime() < deadline && !serving.isDone()) Thread.sleep(50);
+        assertThat(m.find(0)).as("stdout %s, stderr %s", out, err).isTrue();
+        String base = m.group(1);
+        HttpResponse<String> models = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(models.statusCode()).isEqualTo(200);
+        assertThat(models.body()).contains("\"name\":\"demo\"");
+        Stop.request("TERM", 143);   // what the SIGTERM handler does
+        assertThat(serving.get(60, TimeUnit.SECONDS)).isEqualTo(143);
+        assertThat(err.toString()).isEqualTo("tempora: stopped by SIGTERM after finishing the requests in flight\n");
+    }
+}
