@@ -86,7 +86,7 @@ final class ClassifyCommand extends CliCommand {
                     Map<String, Object> j = new LinkedHashMap<>();
                     j.put("start_s", s.startSeconds());
                     j.put("end_s", s.endSeconds());
-                    j.put("top", s.top().stream().map(l -> Map.of("label", l.name(), "score", l.score())).toList());
+                    j.put("top", s.top().stream().map(l -> labelJson(l.name(), l.score())).toList());
                     o.println(Json.MAPPER.valueToTree(j));
                 } else {
                     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%8.2f-%8.2f s:", s.startSeconds(), s.endSeconds()));
@@ -97,6 +97,10 @@ final class ClassifyCommand extends CliCommand {
             });
         }
         return Main.EXIT_OK;
+    }
+
+    private static Map<String, Object> labelJson(String label, double score) {
+        return Map.of("label", label, "score", score);
     }
 
     private static void print(PrintWriter o, Inference.FileResult r) {
@@ -113,13 +117,13 @@ final class ClassifyCommand extends CliCommand {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("file", r.file().toString());
         j.put("duration_s", r.durationSeconds());
-        j.put("top", r.top().stream().map(l -> Map.of("label", l.name(), "score", l.score())).toList());
+        j.put("top", r.top().stream().map(l -> labelJson(l.name(), l.score())).toList());
         if (!r.windows().isEmpty()) {
             j.put("windows", r.windows().stream().map(w -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("start_s", w.startSeconds());
                 m.put("end_s", w.endSeconds());
-                m.put("top", w.top().stream().map(l -> Map.of("label", l.name(), "score", l.score())).toList());
+                m.put("top", w.top().stream().map(l -> labelJson(l.name(), l.score())).toList());
                 return m;
             }).toList());
         }

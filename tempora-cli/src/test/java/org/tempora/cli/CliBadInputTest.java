@@ -43,6 +43,17 @@ class CliBadInputTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** Trains the smallest demo model (3 classes, 1 epoch) into {@code dir/run} through the CLI; returns the run folder. */
+    static Path trainTiny(Path dir) {
+        Path run = dir.resolve("run");
+        Run t = run("train", "--preset", "demo", "--data", "synthetic", "--epochs", "1",
+                "--set", "data.synthetic.classes=3", "--set", "data.synthetic.clips_per_class=8", "--set", "backbone.dim=16",
+                "--set", "backbone.depth=1", "--set", "backbone.heads=2", "--cache", dir.resolve("cache").toString(),
+                "--out", run.toString(), "-q");
+        org.assertj.core.api.Assertions.assertThat(t.code()).as(t.err()).isZero();
+        return run;
+    }
+
     static byte[] pcm16(int n, int rate) {
         int[][] pcm = new int[1][n];
         for (int i = 0; i < n; i++) pcm[0][i] = (int) (8000 * Math.sin(i * 0.05));

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,13 +33,8 @@ class LongInputsTest {
     @TempDir
     static Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    static CliBadInputTest.Run run(String... args) {
+        return CliBadInputTest.run(args);
     }
 
     /** A mono 16-bit PCM WAV of {@code n} samples at {@code rate}, written block by block (never in memory). */
@@ -78,7 +71,7 @@ class LongInputsTest {
     @BeforeAll
     static void trainATinyModel() {
         model = dir.resolve("tiny-run");
-        Run r = run("train", "--preset", "demo", "--data", "synthetic", "--out", model.toString(), "--cache", dir.resolve("cache").toString(),
+        CliBadInputTest.Run r = run("train", "--preset", "demo", "--data", "synthetic", "--out", model.toString(), "--cache", dir.resolve("cache").toString(),
                 "--set", "data.synthetic.classes=2", "--set", "data.synthetic.clips_per_class=8", "--set", "train.epochs=1",
                 "--set", "backbone.dim=16", "--set", "backbone.depth=1", "--set", "backbone.heads=2", "--set", "train.batch_size=8",
                 "--set", "train.schedule.warmup_steps=1", "--threads", "2");
@@ -97,7 +90,7 @@ class LongInputsTest {
             Path out = dir.resolve("seven-" + cases.indexOf(extra) + ".npy");
             List<String> args = new ArrayList<>(List.of("fbank", f.toString(), "--out", out.toString()));
             args.addAll(List.of(extra));
-            Run r = run(args.toArray(String[]::new));
+            CliBadInputTest.Run r = run(args.toArray(String[]::new));
             assertThat(r.code()).as(r.err()).isZero();
             FbankOptions o = FbankOptions.ast(16000);
             int target = 0;
@@ -150,11 +143,11 @@ class LongInputsTest {
         Path fifo = TestWavs.fifo(dir, "pipe.wav");
         Path good = pcm16("good.wav", 16000, 16000);
         assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-            Run c = run("classify", "--model", model.toString(), fifo.toString(), good.toString());
+            CliBadInputTest.Run c = run("classify", "--model", model.toString(), fifo.toString(), good.toString());
             assertThat(c.code()).isEqualTo(3);
             assertThat(c.err().strip()).isEqualTo("tempora: " + fifo + ": not a regular file (a FIFO)");
             assertThat(c.out()).contains(good.toString()); // the good file is still classified
-            Run e = run("explain", "--model", model.toString(), fifo.toString(), "--out", dir.resolve("x.png").toString());
+            CliBadInputTest.Run e = run("explain", "--model", model.toString(), fifo.toString(), "--out", dir.resolve("x.png").toString());
             assertThat(e.code()).isEqualTo(3);
             assertThat(e.err().strip()).isEqualTo("tempora: " + fifo + ": not a regular file (a FIFO)");
         });

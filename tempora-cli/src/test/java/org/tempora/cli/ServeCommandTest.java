@@ -30,12 +30,7 @@ class ServeCommandTest {
 
     @Test
     void servesUntilStoppedThenExits143() throws Exception {
-        Path run = dir.resolve("run");
-        CliBadInputTest.Run t = CliBadInputTest.run("train", "--preset", "demo", "--data", "synthetic", "--epochs", "1",
-                "--set", "data.synthetic.classes=3", "--set", "data.synthetic.clips_per_class=8", "--set", "backbone.dim=16",
-                "--set", "backbone.depth=1", "--set", "backbone.heads=2", "--cache", dir.resolve("cache").toString(),
-                "--out", run.toString(), "-q");
-        assertThat(t.code()).as(t.err()).isZero();
+        Path run = CliBadInputTest.trainTiny(dir);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CompletableFuture<Integer> serving = CompletableFuture.supplyAsync(() ->
