@@ -112,6 +112,7 @@ public final class ModelServer implements AutoCloseable {
      */
     public static ModelServer start(Map<String, Path> models, String host, int port, Limits limits, int threads) {
         if (models.isEmpty()) throw new ConfigException("serve needs at least one --model");
+        if (port < 0 || port > 65535) throw new ConfigException("--port must be in 0..65535, got " + port);
         Map<String, AudioClassifier> loaded = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Path> e : models.entrySet()) {
@@ -124,11 +125,27 @@ public final class ModelServer implements AutoCloseable {
         ModelServer s = new ModelServer(loaded, limits);
         try {
             s.app.start(host, port);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // Jetty may throw its stop's ExecutionException undeclared
             s.close();
-            throw new TemporaException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new TemporaException("cannot listen on " + host + ":" + port + ": " + bindProblem(e), e);
         }
         return s;
+    }
+
+    /** The bind failure somewhere in Jetty's wrapping (causes and suppressed), in words. */
+    private static String bindProblem(Throwable e) {
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>(List.of(e));
+        java.util.Set<Throwable> seen = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            Throwable t = todo.pop();
+            if (!seen.add(t)) continue;
+            if (t instanceof java.net.BindException || t instanceof java.net.UnknownHostException) {
+                return String.valueOf(t.getMessage()).replace('\n', ' ');
+            }
+            if (t.getCause() != null) todo.add(t.getCause());
+            todo.addAll(List.of(t.getSuppressed()));
+        }
+        return "the address is in use or cannot be bound";
     }
 
     public int port() {
@@ -317,6 +334,8 @@ public final class ModelServer implements AutoCloseable {
     public void close() {
         try {
             app.stop();
+        } catch (RuntimeException e) {
+            // a server that never started cannot stop: nothing is listening, so nothing is lost
         } finally {
             models.values().forEach(AudioClassifier::close);
             try (var s = Files.list(uploads)) {

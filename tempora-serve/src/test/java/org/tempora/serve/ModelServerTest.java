@@ -159,6 +159,15 @@ class ModelServerTest {
     }
 
     @Test
+    void aPortThatCannotBeUsedIsOneClearError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelServer.start(Map.of("tiny", run), "127.0.0.1", 70000,
+                ModelServer.Limits.defaults(), 1)).isInstanceOf(org.tempora.ConfigException.class).hasMessage("--port must be in 0..65535, got 70000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelServer.start(Map.of("tiny", run), "127.0.0.1", server.port(),
+                ModelServer.Limits.defaults(), 1)).isInstanceOf(org.tempora.TemporaException.class)
+                .hasMessageStartingWith("cannot listen on 127.0.0.1:" + server.port() + ": ").hasMessageNotContaining("\n");
+    }
+
+    @Test
     void thePageIsServed() throws Exception {
         HttpResponse<String> r = get("/");
         assertThat(r.statusCode()).isEqualTo(200);
