@@ -183,14 +183,103 @@ public final class AudioClassifier implements AutoCloseable {
         onWindow.accept(new Segment(offset / (double) rate, (offset + n) / (double) rate, p.top()));
     }
 
-    private Prediction run(SampleSource audio, Path file) {
+    /**
+     * A clip turned into the model's input, ready to be scored together with others ({@link #classifyAll}). Preparing
+     * (decoding, resampling, fbank) runs in the caller's thread and needs no model; only scoring takes a model slot.
+     */
+    public static final class Input {
+        private final Inference.ClipInput clip;
+
+        private Input(Inference.ClipInput clip) {
+            this.clip = clip;
+        }
+
+        /** The clip's duration in seconds. */
+        public double durationSeconds() {
+            return clip.durationSeconds();
+        }
+    }
+
+    /**
+     * The model input of an audio file that fits in one window of the model (the common case of a short clip), or
+     * {@code null} when it is longer: classify such a file with {@link #classify(Path)}, which windows it.
+     */
+    public Input prepare(Path file) {
+        Inference.ClipInput c = Inference.clipInput(bundle, bundle.frontEnd.source(file));
+        return c == null ? null : new Input(c);
+    }
+
+    /** {@link #prepare(Path)} for mono samples in [-1, 1] at {@code sampleRate}. */
+    public Input prepare(float[] samples, int sampleRate) {
+        Objects.requireNonNull(samples, "samples");
+        if (sampleRate < 1) throw new ConfigException("sampleRate must be >= 1, got " + sampleRate);
+        Inference.ClipInput c = Inference.clipInput(bundle, SampleSource.of(new Waveform(samples, sampleRate, "samples")));
+        return c == null ? null : new Input(c);
+    }
+
+    /**
+     * Classifies prepared clips in one forward pass (micro-batching: a server gathers concurrent requests into one
+     * call). Each clip gets the labels {@link #classify(Path)} gives it, up to float rounding of the batched arithmetic.
+     */
+    public List<Prediction> classifyAll(List<Input> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        if (inputs.isEmpty()) return List.of();
+        acquire("a batch of " + inputs.size());
+        try {
+            return Inference.scoreInputs(bundle, inputs.stream().map(i -> i.clip).toList(), options.topK()).stream()
+                    .map(r -> new Prediction(r.durationSeconds(), labels(r.top()), List.<Segment>of())).toList();
+        } finally {
+            running.release();
+        }
+    }
+
+    /**
+     * What the model sees of a clip: the log-mel of its first window (the model's input, padded, before the model's own
+     * normalisation), and for a model with a DiffRes stage where that stage spends its output frames.
+     *
+     * @param validFrames frames that hold audio (the rest is padding)
+     * @param diffres     the DiffRes explanation, or null for a model without that stage
+     */
+    public record View(int frames, int bins, int validFrames, double frameShiftSeconds, double durationSeconds,
+                       float[] logMel, org.tempora.explain.Explainer.Explanation diffres) {}
+
+    /** {@link View} of an audio file (a long one over its first window). */
+    public View view(Path file) {
+        FrontEnd fe = bundle.frontEnd;
+        int natural;
+        double seconds;
+        org.tempora.features.Spectrogram in;
+        try (org.tempora.features.LogMelStream s = fe.openLogMel(fe.source(file), fe.targetFrames() > 0 ? fe.targetFrames() : Integer.MAX_VALUE)) {
+            natural = s.naturalFrames();
+            seconds = s.sourceSeconds();
+            in = fe.finish(s.readAll());
+        }
+        double shift = fe.fbank().windowShift() / (double) fe.sampleRate();
+        int valid = Math.min(natural, in.frames());
+        org.tempora.explain.Explainer.Explanation e = null;
+        if (bundle.model.resolution() instanceof org.tempora.resolution.DiffRes) {
+            acquire(file.toString());
+            try {
+                e = org.tempora.explain.Explainer.explain(bundle.model, in.data(), in.frames(), in.bins(), valid, shift);
+            } finally {
+                running.release();
+            }
+        }
+        return new View(in.frames(), in.bins(), valid, shift, seconds, in.data(), e);
+    }
+
+    private void acquire(String what) {
         if (closed) throw new TemporaException("this AudioClassifier is closed");
         try {
             running.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TemporaException("interrupted while waiting to classify " + audio.name());
+            throw new TemporaException("interrupted while waiting to classify " + what);
         }
+    }
+
+    private Prediction run(SampleSource audio, Path file) {
+        acquire(audio.name());
         try {
             Inference.FileResult r = Inference.classify(bundle, audio, file, options.topK(), options.hopSeconds());
             return new Prediction(r.durationSeconds(), labels(r.top()),

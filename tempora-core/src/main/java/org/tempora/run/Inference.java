@@ -96,6 +96,48 @@ public final class Inference {
         }
     }
 
+    /**
+     * A clip no longer than the model's input, as that input: {@code t·bins} raw log-mel rows, zero-padded, exactly the
+     * window {@link #classify(ModelBundle, SampleSource, Path, int, double)} scores for it. Inputs of several clips can
+     * be scored in one forward pass ({@link #scoreInputs}); this is how a server batches concurrent requests.
+     */
+    public record ClipInput(String name, double durationSeconds, float[] rows) {}
+
+    /**
+     * The model input of a clip that fits in one window, or null when the clip is longer (classify it as a whole).
+     * Only the first {@code t + 1} rows are ever computed.
+     */
+    public static ClipInput clipInput(ModelBundle m, SampleSource audio) {
+        int t = m.frontEnd.targetFrames();
+        try (LogMelStream stream = m.frontEnd.openLogMel(audio, t + 1)) {
+            if (stream.naturalFrames() > t) return null;
+            float[] x = new float[t * stream.bins()];
+            for (int done = 0, got; done < t && (got = stream.read(x, done, t - done)) > 0; ) done += got;
+            return new ClipInput(audio.name(), stream.sourceSeconds(), x);
+        }
+    }
+
+    /** Labels of each clip input, scored as one batch (one forward pass). */
+    public static List<FileResult> scoreInputs(ModelBundle m, List<ClipInput> inputs, int topK) {
+        if (topK < 1) throw new ConfigException("top-k must be at least 1, got " + topK);
+        if (inputs.isEmpty()) return List.of();
+        int t = m.frontEnd.targetFrames();
+        int per = inputs.get(0).rows().length;
+        int bins = per / t;
+        float[] x = new float[inputs.size() * per];
+        for (int k = 0; k < inputs.size(); k++) {
+            float[] r = inputs.get(k).rows();
+            if (r.length != per) throw new ConfigException("clip input " + k + " has " + r.length + " values, expected " + per);
+            System.arraycopy(r, 0, x, k * per, per);
+        }
+        float[][] probs = score(m, x, inputs.size(), t, bins);
+        List<FileResult> out = new ArrayList<>(inputs.size());
+        for (int k = 0; k < inputs.size(); k++) {
+            out.add(new FileResult(null, inputs.get(k).durationSeconds(), top(m, toDouble(probs[k]), topK), List.of()));
+        }
+        return out;
+    }
+
     /** The rows of one window at a time, read from the stream as the windows move forward. */
     private static final class RowWindow {
         private final LogMelStream stream;

@@ -73,6 +73,28 @@ class AudioClassifierTest {
     }
 
     @Test
+    void preparedClipsScoredAsOneBatchGetWhatSingleCallsGive() {
+        List<float[]> clips = List.of(tone(16000, 16000, 300), tone(12000, 16000, 900), tone(4000, 8000, 1500));
+        int[] rates = {16000, 16000, 8000};
+        List<AudioClassifier.Input> inputs = new java.util.ArrayList<>();
+        for (int i = 0; i < clips.size(); i++) inputs.add(model.prepare(clips.get(i), rates[i]));
+        List<AudioClassifier.Prediction> batch = model.classifyAll(inputs);
+        assertThat(batch).hasSize(3);
+        for (int i = 0; i < clips.size(); i++) {
+            AudioClassifier.Prediction one = model.classify(clips.get(i), rates[i]);
+            // a batch of one is the very computation of a single call
+            assertThat(model.classifyAll(List.of(inputs.get(i)))).containsExactly(one);
+            assertThat(batch.get(i).durationSeconds()).isEqualTo(one.durationSeconds());
+            for (int k = 0; k < 3; k++) {
+                assertThat(batch.get(i).top().get(k).name()).isEqualTo(one.top().get(k).name());
+                assertThat(batch.get(i).top().get(k).score()).isCloseTo(one.top().get(k).score(), org.assertj.core.api.Assertions.within(1e-6));
+            }
+        }
+        assertThat(model.prepare(tone(16000 * 2, 16000, 440), 16000)).as("longer than one window: classify it whole").isNull();
+        assertThat(model.classifyAll(List.of())).isEmpty();
+    }
+
+    @Test
     void concurrentCallersGetExactlyWhatOneCallerGets() throws Exception {
         List<float[]> clips = new ArrayList<>();
         for (int i = 0; i < 6; i++) clips.add(tone(16000, 16000, 200 + 150 * i));

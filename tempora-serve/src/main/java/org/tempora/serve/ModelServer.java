@@ -68,6 +68,27 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Micro-batching of concurrent requests for clips up to one model window (longer ones are windowed and batched on
+     * their own).
+     *
+     * @param maxBatch  requests scored in one forward pass at most; 1 = off
+     * @param maxWaitMs how long the first request of a batch waits for others (0: take only those already waiting)
+     */
+    public record Batching(int maxBatch, double maxWaitMs) {
+        public Batching {
+            if (maxBatch < 1) throw new ConfigException("the batch size must be >= 1, got " + maxBatch);
+            if (!(maxWaitMs >= 0) || Double.isInfinite(maxWaitMs)) throw new ConfigException("the batch wait must be >= 0 ms, got " + maxWaitMs);
+        }
+
+        public static final Batching OFF = new Batching(1, 0);
+
+        /** Up to 16 requests a pass, no waiting (BENCHMARKS.md, "serve"). */
+        public static Batching defaults() {
+            return new Batching(16, 0);
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> RAW = Set.of("audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/flac",
             "audio/x-flac", "application/octet-stream");
@@ -79,10 +100,15 @@ public final class ModelServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Path uploads;
+    private final Map<String, MicroBatcher> batchers = new LinkedHashMap<>();
 
-    private ModelServer(Map<String, AudioClassifier> models, Limits limits) {
+    private ModelServer(Map<String, AudioClassifier> models, Limits limits, Batching batching) {
         this.models = models;
         this.limits = limits;
+        if (batching.maxBatch() > 1) {
+            models.forEach((name, m) -> batchers.put(name, new MicroBatcher(name, m, limits.workers(), batching.maxBatch(),
+                    batching.maxWaitMs(), metrics)));
+        }
         this.admitted = new Semaphore(limits.workers() + limits.queue());
         Gauge.builder("tempora_requests_in_flight", inFlight, AtomicInteger::get)
                 .description("classify requests admitted: running or queued").register(metrics);
@@ -101,6 +127,9 @@ public final class ModelServer implements AutoCloseable {
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.get("/v1/models", this::listModels);
         app.post("/v1/classify", this::classify);
+        app.post("/v1/explain", this::explain);
+        app.post("/v1/stream", this::stream);
+        app.get("/v1/models/{name}/report/{file}", this::reportFile);
         app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("index.html")));
     }
 
@@ -111,6 +140,11 @@ public final class ModelServer implements AutoCloseable {
      * @param port   0 for any free port ({@link #port()})
      */
     public static ModelServer start(Map<String, Path> models, String host, int port, Limits limits, int threads) {
+        return start(models, host, port, limits, Batching.defaults(), threads);
+    }
+
+    /** {@link #start(Map, String, int, Limits, int)} with the given micro-batching. */
+    public static ModelServer start(Map<String, Path> models, String host, int port, Limits limits, Batching batching, int threads) {
         if (models.isEmpty()) throw new ConfigException("serve needs at least one --model");
         if (port < 0 || port > 65535) throw new ConfigException("--port must be in 0..65535, got " + port);
         Map<String, AudioClassifier> loaded = new LinkedHashMap<>();
@@ -122,7 +156,7 @@ public final class ModelServer implements AutoCloseable {
             loaded.values().forEach(AudioClassifier::close);
             throw e;
         }
-        ModelServer s = new ModelServer(loaded, limits);
+        ModelServer s = new ModelServer(loaded, limits, batching);
         try {
             s.app.start(host, port);
         } catch (Exception e) {   // Jetty may throw its stop's ExecutionException undeclared
@@ -172,18 +206,102 @@ public final class ModelServer implements AutoCloseable {
                 if (r.path("data").has("digest")) j.put("data", Map.of("name", r.path("data").path("name").asText(),
                         "digest", r.path("data").path("digest").asText()));
             }
+            j.put("charts", charts(m.source().resolve("report")));
             out.add(j);
         }
         json(ctx, 200, Map.of("models", out));
     }
 
+    /**
+     * The run report's charts, as the report orders them: accuracy first, then loss, learning rate, the other
+     * quantities (one chart each), the confusion matrix and the per-class chart; the explain pictures last.
+     */
+    static List<String> charts(Path reportDir) throws IOException {
+        if (!Files.isDirectory(reportDir)) return List.of();
+        List<String> names;
+        try (var s = Files.list(reportDir)) {
+            names = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png") && !n.startsWith(".")).sorted().toList();
+        }
+        List<String> first = List.of("curves_metric.png", "curves_loss.png", "curves_lr.png");
+        List<String> out = new ArrayList<>();
+        for (String f : first) if (names.contains(f)) out.add(f);
+        for (String n : names) if (n.startsWith("curves_") && !out.contains(n)) out.add(n);
+        for (String f : List.of("confusion.png", "per_class.png")) if (names.contains(f)) out.add(f);
+        for (String n : names) if (!out.contains(n)) out.add(n);
+        return out;
+    }
+
+    /** What an endpoint does with an admitted upload. */
+    private interface UploadHandler {
+        void handle(String name, AudioClassifier model, Path audio, int topK) throws IOException;
+    }
+
     private void classify(Context ctx) {
+        withUpload(ctx, "classify", (name, m, audio, topK) -> {
+            MicroBatcher b = batchers.get(name);
+            AudioClassifier.Input in = b == null ? null : m.prepare(audio);
+            AudioClassifier.Prediction p = in != null ? b.classify(in) : m.classify(audio);
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", name);
+            j.put("duration_seconds", p.durationSeconds());
+            j.put("top", labels(p.top(), topK));
+            List<Map<String, Object>> timeline = new ArrayList<>();
+            for (AudioClassifier.Segment s : p.timeline()) timeline.add(segment(s, topK));
+            j.put("timeline", timeline);
+            json(ctx, 200, j);
+        });
+    }
+
+    /**
+     * {@code POST /v1/explain}: what the model sees of a clip's first window: its log-mel (frames × bins, rounded to 0.01)
+     * and, for a DiffRes model, the share of an output frame each input frame gets, the output-frame boundaries and
+     * the text summary of {@code tempora explain}.
+     */
+    private void explain(Context ctx) {
+        withUpload(ctx, "explain", (name, m, audio, topK) -> {
+            AudioClassifier.View v = m.view(audio);
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", name);
+            j.put("duration_seconds", v.durationSeconds());
+            j.put("frames", v.frames());
+            j.put("bins", v.bins());
+            j.put("valid_frames", v.validFrames());
+            j.put("frame_shift_seconds", v.frameShiftSeconds());
+            j.put("log_mel", rounded(v.logMel()));
+            if (v.diffres() != null) {
+                var e = v.diffres();
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("output_frames", e.outFrames());
+                d.put("score", rounded(e.score(), 1e4));
+                d.put("boundaries", e.boundaries());
+                d.put("merged_fraction", e.summary().mergedFraction());
+                d.put("summary", e.summary().text());
+                j.put("diffres", d);
+            }
+            json(ctx, 200, j);
+        });
+    }
+
+    private static float[] rounded(float[] v) {
+        return rounded(v, 100);
+    }
+
+    private static float[] rounded(float[] v, double scale) {
+        float[] r = new float[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = (float) (Math.round(v[i] * scale) / scale);
+        return r;
+    }
+
+    /** Looks the model up, admits the request (or 503), receives the upload, checks its duration, runs {@code h}. */
+    private void withUpload(Context ctx, String endpoint, UploadHandler h) {
         String name = ctx.queryParam("model") != null ? ctx.queryParam("model") : models.keySet().iterator().next();
         AudioClassifier m = models.get(name);
         if (m == null) {
             error(ctx, 404, name, "unknown model '" + name + "' (" + String.join(", ", models.keySet()) + ")");
             return;
         }
+        int topK = topK(ctx, name);
+        if (topK < 1) return;
         if (!admitted.tryAcquire()) {
             ctx.header("Retry-After", "1");
             error(ctx, 503, name, "busy: " + (limits.workers() + limits.queue()) + " requests are in; retry shortly");
@@ -192,19 +310,8 @@ public final class ModelServer implements AutoCloseable {
         inFlight.incrementAndGet();
         Timer.Sample t = Timer.start(metrics);
         Path tmp = null;
+        int status = 500;
         try {
-            int topK = 5;
-            if (ctx.queryParam("top_k") != null) {
-                try {
-                    topK = Integer.parseInt(ctx.queryParam("top_k"));
-                } catch (NumberFormatException e) {
-                    topK = -1;
-                }
-                if (topK < 1) {
-                    error(ctx, 400, name, "top_k must be a positive integer, got '" + ctx.queryParam("top_k") + "'");
-                    return;
-                }
-            }
             tmp = receive(ctx, name);
             if (tmp == null) return;
             AudioInfo info = AudioReader.info(tmp);
@@ -213,21 +320,7 @@ public final class ModelServer implements AutoCloseable {
                         info.durationSeconds(), limits.maxSeconds()));
                 return;
             }
-            AudioClassifier.Prediction p = m.classify(tmp);
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("model", name);
-            j.put("duration_seconds", p.durationSeconds());
-            j.put("top", labels(p.top(), topK));
-            List<Map<String, Object>> timeline = new ArrayList<>();
-            for (AudioClassifier.Segment s : p.timeline()) {
-                Map<String, Object> w = new LinkedHashMap<>();
-                w.put("start_seconds", s.startSeconds());
-                w.put("end_seconds", s.endSeconds());
-                w.put("top", labels(s.top(), topK));
-                timeline.add(w);
-            }
-            j.put("timeline", timeline);
-            json(ctx, 200, j);
+            h.handle(name, m, tmp, topK);
             count(name, 200);
         } catch (InvalidInputException e) {
             String msg = tmp == null ? e.getMessage() : e.getMessage().replace(tmp.toString(), "the upload");
@@ -237,8 +330,8 @@ public final class ModelServer implements AutoCloseable {
         } catch (IOException e) {
             error(ctx, 400, name, "cannot read the upload: " + e.getMessage());
         } finally {
-            t.stop(Timer.builder("tempora_classify_seconds").description("classify requests, upload to answer")
-                    .tag("model", name).publishPercentileHistogram().register(metrics));
+            t.stop(Timer.builder("tempora_request_seconds").description("requests, upload to answer")
+                    .tag("model", name).tag("endpoint", endpoint).publishPercentileHistogram().register(metrics));
             inFlight.decrementAndGet();
             admitted.release();
             if (tmp != null) {
@@ -249,6 +342,132 @@ public final class ModelServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The {@code top_k} parameter (5 when absent), or −1 after answering 400. */
+    private int topK(Context ctx, String name) {
+        String v = ctx.queryParam("top_k");
+        if (v == null) return 5;
+        int k;
+        try {
+            k = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            k = -1;
+        }
+        if (k < 1) error(ctx, 400, name, "top_k must be a positive integer, got '" + v + "'");
+        return k;
+    }
+
+    private static Map<String, Object> segment(AudioClassifier.Segment s, int topK) {
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("start_seconds", s.startSeconds());
+        w.put("end_seconds", s.endSeconds());
+        w.put("top", labels(s.top(), topK));
+        return w;
+    }
+
+    /**
+     * {@code POST /v1/stream?model=NAME&rate=HZ}: a live stream of raw PCM (16-bit signed little-endian, mono), for
+     * instance an HTTP chunked upload; the answer is JSON lines, one per window hop, each sent as soon as its window is
+     * complete (a chunked response), in memory bounded by one window. Audio beyond the duration limit is not read: the
+     * last line is then {@code {"error": …}}.
+     */
+    private void stream(Context ctx) throws IOException {
+        String name = ctx.queryParam("model") != null ? ctx.queryParam("model") : models.keySet().iterator().next();
+        AudioClassifier m = models.get(name);
+        if (m == null) {
+            error(ctx, 404, name, "unknown model '" + name + "' (" + String.join(", ", models.keySet()) + ")");
+            return;
+        }
+        int topK = topK(ctx, name);
+        if (topK < 1) return;
+        int rate;
+        try {
+            rate = Integer.parseInt(String.valueOf(ctx.queryParam("rate")));
+        } catch (NumberFormatException e) {
+            rate = -1;
+        }
+        if (rate < 1) {
+            error(ctx, 400, name, "give the stream's sample rate: rate=HZ (raw 16-bit little-endian mono PCM), got '" + ctx.queryParam("rate") + "'");
+            return;
+        }
+        if (!admitted.tryAcquire()) {
+            ctx.header("Retry-After", "1");
+            error(ctx, 503, name, "busy: " + (limits.workers() + limits.queue()) + " requests are in; retry shortly");
+            return;
+        }
+        inFlight.incrementAndGet();
+        try {
+            long maxBytes = (long) Math.min(Long.MAX_VALUE / 4, limits.maxSeconds() * rate) * 2;
+            LimitedStream body = new LimitedStream(ctx.req().getInputStream(), maxBytes);
+            ctx.status(200).contentType("application/x-ndjson");
+            OutputStream out = ctx.res().getOutputStream();
+            m.stream(body, rate, s -> {
+                try {
+                    out.write(JSON.writeValueAsBytes(segment(s, topK)));
+                    out.write('\n');
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            if (body.cut) {
+                out.write(JSON.writeValueAsBytes(Map.of("error", String.format(Locale.ROOT,
+                        "the stream went past this server's limit of %.1f s; the rest was not read", limits.maxSeconds()))));
+                out.write('\n');
+            }
+            out.flush();
+            count(name, 200);
+        } catch (UncheckedIOException e) {
+            count(name, 499);   // the client went away
+        } finally {
+            inFlight.decrementAndGet();
+            admitted.release();
+        }
+    }
+
+    /** Ends (as if the client had) after {@code max} bytes, and remembers it did. */
+    private static final class LimitedStream extends java.io.FilterInputStream {
+        private long left;
+        boolean cut;
+
+        LimitedStream(InputStream in, long max) {
+            super(in);
+            this.left = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] b = new byte[1];
+            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                cut = cut || super.read() >= 0;
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) left -= n;
+            return n;
+        }
+    }
+
+    /** {@code GET /v1/models/NAME/report/FILE.png}: a chart of the model's run report (the model card shows them). */
+    private void reportFile(Context ctx) throws IOException {
+        AudioClassifier m = models.get(ctx.pathParam("name"));
+        String file = ctx.pathParam("file");
+        if (m == null || !file.matches("[A-Za-z0-9_.-]+\\.png") || file.startsWith(".")) {
+            ctx.status(404).result("no such chart");
+            return;
+        }
+        Path png = m.source().resolve("report").resolve(file);
+        if (!Files.isRegularFile(png)) {
+            ctx.status(404).result("no such chart");
+            return;
+        }
+        ctx.contentType("image/png").result(Files.readAllBytes(png));
     }
 
     /** The uploaded audio in a temporary file, or null after answering 413/415. */
@@ -337,6 +556,7 @@ public final class ModelServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // a server that never started cannot stop: nothing is listening, so nothing is lost
         } finally {
+            batchers.values().forEach(MicroBatcher::close);
             models.values().forEach(AudioClassifier::close);
             try (var s = Files.list(uploads)) {
                 for (Path p : s.toList()) Files.deleteIfExists(p);

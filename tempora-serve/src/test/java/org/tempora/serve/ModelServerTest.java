@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tempora.api.AudioClassifier;
 import org.tempora.audio.WavWriter;
 import org.tempora.audio.Waveform;
 import org.tempora.config.ConfigLoader;
@@ -51,9 +52,16 @@ class ModelServerTest {
     }
 
     static Path trainTiny(Path dir) {
-        Path out = dir.resolve("run");
-        Experiment.train(ConfigLoader.load("demo", null, List.of("data.synthetic.classes=3", "data.synthetic.clips_per_class=16",
-                "train.epochs=1", "backbone.dim=16", "backbone.depth=1", "backbone.heads=2", "train.batch_size=8")),
+        return trainTiny(dir, "run");
+    }
+
+    /** A one-epoch micro model on 3 synthetic classes; {@code extra} settings on top (e.g. a DiffRes stage). */
+    static Path trainTiny(Path dir, String name, String... extra) {
+        Path out = dir.resolve(name);
+        List<String> set = new ArrayList<>(List.of("data.synthetic.classes=3", "data.synthetic.clips_per_class=16",
+                "train.epochs=1", "backbone.dim=16", "backbone.depth=1", "backbone.heads=2", "train.batch_size=8"));
+        set.addAll(List.of(extra));
+        Experiment.train(ConfigLoader.load("demo", null, set),
                 new Experiment.Options(out, dir.resolve("cache"), false, false, 2), new RunListener() {});
         return out;
     }
@@ -68,7 +76,11 @@ class ModelServerTest {
     }
 
     static HttpResponse<String> post(String query, String type, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/classify" + query))
+        return post("/v1/classify", query, type, body);
+    }
+
+    static HttpResponse<String> post(String path, String query, String type, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path + query))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (type != null) b.header("Content-Type", type);
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -129,7 +141,7 @@ class ModelServerTest {
         assertThat(get("/ready").body()).isEqualTo("ready");
         String metrics = get("/metrics").body();
         assertThat(metrics).contains("tempora_requests_total{model=\"tiny\",status=\"415\"}")
-                .contains("tempora_requests_total{model=\"nope\",status=\"404\"}").contains("tempora_classify_seconds_bucket");
+                .contains("tempora_requests_total{model=\"nope\",status=\"404\"}").contains("tempora_request_seconds_bucket{endpoint=\"classify\"");
     }
 
     @Test
@@ -173,5 +185,143 @@ class ModelServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         assertThat(r.body()).contains("<title>tempora</title>").contains("/v1/classify").contains("id=\"file\"");
+    }
+
+    @Test
+    void concurrentRequestsAreBatchedAndGetTheLabelsOfSingleCalls() throws Exception {
+        List<byte[]> clips = new ArrayList<>();
+        for (int i = 0; i < 8; i++) clips.add(wavTone(0.6 + 0.05 * i, 200 + 150 * i));
+        List<AudioClassifier.Prediction> direct = new ArrayList<>();
+        try (AudioClassifier m = AudioClassifier.load(run)) {
+            for (int i = 0; i < clips.size(); i++) {
+                Path f = dir.resolve("direct-" + i + ".wav");
+                Files.write(f, clips.get(i));
+                direct.add(m.classify(f));
+            }
+        }
+        double before = batchedRequests();
+        ExecutorService pool = Executors.newFixedThreadPool(2);   // one running, one queued: the server's limits
+        try {
+            List<Future<HttpResponse<String>>> fs = new ArrayList<>();
+            for (byte[] c : clips) fs.add(pool.submit(() -> post("?top_k=3", "audio/wav", c)));
+            for (int i = 0; i < clips.size(); i++) {
+                HttpResponse<String> r = fs.get(i).get();
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode top = JSON.readTree(r.body()).get("top");
+                for (int k = 0; k < 3; k++) {
+                    assertThat(top.get(k).get("label").asText()).isEqualTo(direct.get(i).top().get(k).name());
+                    assertThat(top.get(k).get("score").asDouble()).isCloseTo(direct.get(i).top().get(k).score(),
+                            org.assertj.core.api.Assertions.within(1e-5));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(batchedRequests() - before).as("every clip went through the batcher").isEqualTo(clips.size());
+    }
+
+    /** Requests scored by the batcher so far (the sum of the batch-size summary). */
+    private static double batchedRequests() throws Exception {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith("tempora_batch_size_sum{model=\"tiny\"}")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        return 0;
+    }
+
+    static byte[] wavTone(double seconds, double hz) throws IOException {
+        int n = (int) (16000 * seconds);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (0.3 * Math.sin(2 * Math.PI * hz * i / 16000.0) + 0.05 * Math.sin(i * 0.37));
+        Path p = Files.createTempFile(dir, "tone", ".wav");
+        WavWriter.write(p, new Waveform(x, 16000, p.toString()), WavWriter.Encoding.PCM_16);
+        return Files.readAllBytes(p);
+    }
+
+    @Test
+    void explainShowsTheModelsInputAndTheDiffResPicture() throws Exception {
+        HttpResponse<String> r = post("/v1/explain", "", "audio/wav", wav(0.5));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode j = JSON.readTree(r.body());
+        assertThat(j.get("frames").asInt()).isEqualTo(100);
+        assertThat(j.get("bins").asInt()).isEqualTo(128);
+        assertThat(j.get("log_mel")).hasSize(100 * 128);
+        assertThat(j.get("valid_frames").asInt()).isEqualTo(48);   // 0.5 s: 1 + (8000 − 400) / 160 frames
+        assertThat(j.has("diffres")).as("a model without DiffRes").isFalse();
+
+        Path diffres = trainTiny(dir, "diffres", "resolution.kind=diffres", "resolution.reduction=0.5");
+        try (ModelServer s = ModelServer.start(Map.of("d", diffres), "127.0.0.1", 0, ModelServer.Limits.defaults(), 2)) {
+            HttpResponse<String> d = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/explain"))
+                    .header("Content-Type", "audio/wav").POST(HttpRequest.BodyPublishers.ofByteArray(wav(1))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(d.statusCode()).as(d.body()).isEqualTo(200);
+            JsonNode e = JSON.readTree(d.body()).get("diffres");
+            assertThat(e.get("output_frames").asInt()).isEqualTo(50);
+            assertThat(e.get("score")).hasSize(100);
+            double sum = 0;
+            for (JsonNode v : e.get("score")) sum += v.asDouble();
+            assertThat(sum).as("the scores share out the output frames").isCloseTo(50, org.assertj.core.api.Assertions.within(0.05));
+            assertThat(e.get("boundaries")).hasSize(51);
+            assertThat(e.get("summary").asText()).isNotBlank();
+        }
+    }
+
+    @Test
+    void aChunkedPcmStreamGetsOneLinePerHopAsTheLibraryGives() throws Exception {
+        int n = 16000 * 19 / 10;   // 1.9 s: two windows of the 1 s model, within the 2 s limit
+        byte[] pcm = pcm(n);
+        List<String> expected = new ArrayList<>();
+        try (AudioClassifier m = AudioClassifier.load(run)) {
+            m.stream(new java.io.ByteArrayInputStream(pcm), 16000, s -> expected.add(s.top().get(0).name() + "@" + s.startSeconds()));
+        }
+        // an InputStream publisher has no length: the client sends it chunked
+        HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/v1/stream?rate=16000&top_k=1"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(pcm))).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/x-ndjson");
+        List<String> got = new ArrayList<>();
+        for (String line : r.body().toList()) {
+            JsonNode j = JSON.readTree(line);
+            got.add(j.get("top").get(0).get("label").asText() + "@" + j.get("start_seconds").asDouble());
+        }
+        assertThat(expected).hasSizeGreaterThan(1);
+        assertThat(got).isEqualTo(expected);
+
+        HttpResponse<String> tooLong = post("/v1/stream", "?rate=16000", "application/octet-stream", pcm(16000 * 3));
+        String[] lines = tooLong.body().split("\n");
+        assertThat(JSON.readTree(lines[lines.length - 1]).get("error").asText())
+                .isEqualTo("the stream went past this server's limit of 2.0 s; the rest was not read");
+        HttpResponse<String> noRate = post("/v1/stream", "", "application/octet-stream", pcm(100));
+        assertThat(noRate.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(noRate.body()).get("error").asText()).startsWith("give the stream's sample rate: rate=HZ");
+    }
+
+    private static byte[] pcm(int n) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) b.putShort((short) (9000 * Math.sin(2 * Math.PI * (300 + i / 40.0) * i / 16000.0)));
+        return b.array();
+    }
+
+    @Test
+    void theModelCardListsTheReportChartsAccuracyFirstAndServesOnlyThem() throws Exception {
+        Path report = run.resolve("report");
+        Files.createDirectories(report);
+        for (String f : List.of("per_class.png", "curves_loss.png", "curves_tokens.png", "curves_metric.png", "explain-0.png")) {
+            Files.write(report.resolve(f), new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) f.length()});
+        }
+        JsonNode charts = JSON.readTree(get("/v1/models").body()).get("models").get(0).get("charts");
+        List<String> names = new ArrayList<>();
+        charts.forEach(c -> names.add(c.asText()));
+        assertThat(names).containsExactly("curves_metric.png", "curves_loss.png", "curves_tokens.png", "per_class.png", "explain-0.png");
+        HttpResponse<byte[]> png = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/v1/models/tiny/report/curves_metric.png")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(png.statusCode()).isEqualTo(200);
+        assertThat(png.headers().firstValue("Content-Type")).contains("image/png");
+        assertThat(png.body()).hasSize(5);
+        assertThat(get("/v1/models/tiny/report/config.yaml").statusCode()).isEqualTo(404);
+        assertThat(get("/v1/models/tiny/report/..%2Fmodel.json").statusCode()).isEqualTo(404);
+        assertThat(get("/v1/models/nope/report/curves_metric.png").statusCode()).isEqualTo(404);
     }
 }
