@@ -30,13 +30,22 @@ final class ClassifyCommand extends CliCommand {
     @Parameters(arity = "0..*", paramLabel = "FILE|DIR", description = "Audio files or folders (searched for .wav/.flac).")
     List<Path> inputs;
 
-    @Option(names = "--stream", description = "Read raw PCM from standard input (16-bit signed little-endian, mono, --rate Hz) "
-            + "and print one line per window as soon as it is complete, for live or endless audio "
+    @Option(names = "--stream", description = "Classify a live or endless stream: standard input, or the one FILE given, "
+            + "as 16-bit signed little-endian mono PCM (raw at --rate Hz, or a WAV stream whose header gives its rate), "
+            + "printing one line per window hop as soon as its window is complete "
             + "(e.g. arecord -f S16_LE -c 1 -r 16000 | tempora classify -m RUN --stream).")
     boolean stream;
 
+    @Option(names = "--follow", description = "With --stream FILE: read the file as it grows (a recorder still writing it), "
+            + "like tail -f, until it has not grown for --idle seconds or Ctrl-C.")
+    boolean follow;
+
+    @Option(names = "--idle", defaultValue = "10", converter = OptionValues.NonNegative.class,
+            description = "With --follow: end after the file has not grown for this many seconds (default: ${DEFAULT-VALUE}).")
+    double idle;
+
     @Option(names = "--rate", defaultValue = "16000", converter = OptionValues.Count.class,
-            description = "Sample rate of the --stream input (default: ${DEFAULT-VALUE}); resampled to the model's.")
+            description = "Sample rate of raw --stream input (default: ${DEFAULT-VALUE}; a WAV header's rate wins); resampled to the model's.")
     int rate;
 
     @Option(names = {"-k", "--top-k"}, defaultValue = "3", converter = OptionValues.Count.class, description = "Labels per file (default: ${DEFAULT-VALUE}).")
@@ -79,9 +88,15 @@ final class ClassifyCommand extends CliCommand {
 
     /** --stream: windows of standard input, one line (or JSON object) each, flushed as it comes. */
     private int stream(PrintWriter o, int n) {
-        if (inputs != null && !inputs.isEmpty()) throw new ConfigException("--stream reads standard input; give no FILE");
+        if (inputs != null && inputs.size() > 1) throw new ConfigException("--stream reads standard input or one FILE, got " + inputs.size() + " files");
+        Path file = inputs == null || inputs.isEmpty() ? null : inputs.get(0);
+        if (follow && file == null) throw new ConfigException("--follow needs a FILE to follow");
+        if (file != null && !java.nio.file.Files.isRegularFile(file)) throw new org.tempora.InvalidInputException(file, "no such file");
+        java.io.InputStream in = file == null ? System.in
+                : follow ? new org.tempora.audio.GrowingFile(file, Math.round(idle * 1000), 50) : open(file);
+        org.tempora.audio.PcmStream pcm = org.tempora.audio.PcmStream.open(in, rate, file == null ? "standard input" : file.toString());
         try (AudioClassifier m = AudioClassifier.load(model.model, new AudioClassifier.Options(n, 1, topK, hop))) {
-            m.stream(System.in, rate, s -> {
+            m.stream(pcm.pcm(), pcm.rate(), s -> {
                 if (json) {
                     Map<String, Object> j = new LinkedHashMap<>();
                     j.put("start_s", s.startSeconds());
@@ -95,8 +110,24 @@ final class ClassifyCommand extends CliCommand {
                 }
                 o.flush();
             });
+        } finally {
+            if (file != null) {
+                try {
+                    pcm.pcm().close();
+                } catch (java.io.IOException ignored) {
+                    // read-only; nothing to lose
+                }
+            }
         }
         return Main.EXIT_OK;
+    }
+
+    private static java.io.InputStream open(Path file) {
+        try {
+            return java.nio.file.Files.newInputStream(file);
+        } catch (java.io.IOException e) {
+            throw new org.tempora.InvalidInputException(file, "cannot open: " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Object> labelJson(String label, double score) {

@@ -42,6 +42,14 @@ final class ServeCommand extends CliCommand {
     @Option(names = "--queue", defaultValue = "16", converter = OptionValues.CountOrZero.class, description = "Requests that may wait beyond those (default: ${DEFAULT-VALUE}); more: 503 with Retry-After.")
     int queue;
 
+    @Option(names = "--batch", defaultValue = "16", converter = OptionValues.Count.class,
+            description = "Micro-batching: concurrent requests scored in one forward pass at most (default: ${DEFAULT-VALUE}; 1 = off).")
+    int batch;
+
+    @Option(names = "--batch-wait-ms", defaultValue = "0", converter = OptionValues.NonNegative.class,
+            description = "How long a batch's first request waits for others (default: ${DEFAULT-VALUE}: only those already queued).")
+    double batchWaitMs;
+
     @Mixin
     ThreadsOption threads;
 
@@ -57,7 +65,7 @@ final class ServeCommand extends CliCommand {
         ModelServer.Limits limits = new ModelServer.Limits((long) maxBodyMb << 20, maxSeconds, workers, queue);
         PrintWriter o = out();
         try (Stop.Region polling = Stop.cooperate();
-             ModelServer server = ModelServer.start(named, host, port, limits, threads.resolve())) {
+             ModelServer server = ModelServer.start(named, host, port, limits, new ModelServer.Batching(batch, batchWaitMs), threads.resolve())) {
             o.println("serving " + String.join(", ", named.keySet()) + " on http://" + host + ":" + server.port() + "/ (Ctrl-C to stop)");
             o.flush();
             while (Stop.requested() == null) Thread.sleep(200);

@@ -37,7 +37,44 @@ class ClassifyStreamTest {
         assertThat(lines).hasSize(4);
         assertThat(lines.get(0)).matches(" +0\\.00- +1\\.02 s:  \\S+ [01]\\.\\d{3}  \\S+ [01]\\.\\d{3}");
         assertThat(CliBadInputTest.run("classify", "-m", run.toString(), "--stream", "x.wav").err())
-                .isEqualTo("tempora: --stream reads standard input; give no FILE\n");
+                .isEqualTo("tempora: x.wav: no such file\n");
+        assertThat(CliBadInputTest.run("classify", "-m", run.toString(), "--stream", "--follow").err())
+                .isEqualTo("tempora: --follow needs a FILE to follow\n");
         assertThat(CliBadInputTest.run("classify", "-m", run.toString()).code()).isEqualTo(2);
+    }
+
+    /** A recorder writing a WAV file as it goes: --follow reads it as it grows and reports what the whole file gives. */
+    @Test
+    void aGrowingWavFileIsFollowedToItsEnd() throws Exception {
+        Path run = CliBadInputTest.trainTiny(dir);
+        int n = 16000 * 3;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (0.25 * Math.sin(2 * Math.PI * (200 + i / 60.0) * i / 16000.0));
+        Path whole = dir.resolve("whole.wav");
+        org.tempora.audio.WavWriter.write(whole, new org.tempora.audio.Waveform(x, 16000, "x"), org.tempora.audio.WavWriter.Encoding.PCM_16);
+        byte[] bytes = java.nio.file.Files.readAllBytes(whole);
+        CliBadInputTest.Run complete = CliBadInputTest.run("classify", "-m", run.toString(), "--stream", whole.toString(), "-k", "2");
+        assertThat(complete.code()).as(complete.err()).isZero();
+        assertThat(complete.out().lines()).hasSize(4);
+
+        Path growing = dir.resolve("growing.wav");
+        java.nio.file.Files.write(growing, java.util.Arrays.copyOf(bytes, 44));   // the header first, as a recorder does
+        Thread recorder = new Thread(() -> {
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(growing, java.nio.file.StandardOpenOption.APPEND)) {
+                for (int off = 44; off < bytes.length; off += 3200) {   // 0.1 s at a time
+                    out.write(bytes, off, Math.min(3200, bytes.length - off));
+                    out.flush();
+                    Thread.sleep(15);
+                }
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        recorder.start();
+        CliBadInputTest.Run followed = CliBadInputTest.run("classify", "-m", run.toString(), "--stream", growing.toString(),
+                "--follow", "--idle", "1", "-k", "2");
+        recorder.join();
+        assertThat(followed.code()).as(followed.err()).isZero();
+        assertThat(followed.out()).isEqualTo(complete.out());
     }
 }

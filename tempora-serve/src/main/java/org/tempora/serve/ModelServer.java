@@ -31,6 +31,7 @@ import org.tempora.TemporaException;
 import org.tempora.api.AudioClassifier;
 import org.tempora.audio.AudioInfo;
 import org.tempora.audio.AudioReader;
+import org.tempora.audio.PcmStream;
 
 /**
  * Trained models over HTTP. Each model is an {@link AudioClassifier} chosen by name; the endpoints are:
@@ -367,8 +368,8 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /**
-     * {@code POST /v1/stream?model=NAME&rate=HZ}: a live stream of raw PCM (16-bit signed little-endian, mono), for
-     * instance an HTTP chunked upload; the answer is JSON lines, one per window hop, each sent as soon as its window is
+     * {@code POST /v1/stream?model=NAME&rate=HZ}: a live stream of 16-bit signed little-endian mono PCM, raw at
+     * {@code rate} or behind a WAV header that gives it ({@link PcmStream}), for instance an HTTP chunked upload; the answer is JSON lines, one per window hop, each sent as soon as its window is
      * complete (a chunked response), in memory bounded by one window. Audio beyond the duration limit is not read: the
      * last line is then {@code {"error": …}}.
      */
@@ -381,15 +382,17 @@ public final class ModelServer implements AutoCloseable {
         }
         int topK = topK(ctx, name);
         if (topK < 1) return;
-        int rate;
-        try {
-            rate = Integer.parseInt(String.valueOf(ctx.queryParam("rate")));
-        } catch (NumberFormatException e) {
-            rate = -1;
-        }
-        if (rate < 1) {
-            error(ctx, 400, name, "give the stream's sample rate: rate=HZ (raw 16-bit little-endian mono PCM), got '" + ctx.queryParam("rate") + "'");
-            return;
+        int rate = -1;
+        if (ctx.queryParam("rate") != null) {
+            try {
+                rate = Integer.parseInt(ctx.queryParam("rate"));
+            } catch (NumberFormatException e) {
+                rate = 0;
+            }
+            if (rate < 1) {
+                error(ctx, 400, name, "rate must be a positive integer (Hz), got '" + ctx.queryParam("rate") + "'");
+                return;
+            }
         }
         if (!admitted.tryAcquire()) {
             ctx.header("Retry-After", "1");
@@ -398,11 +401,19 @@ public final class ModelServer implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         try {
-            long maxBytes = (long) Math.min(Long.MAX_VALUE / 4, limits.maxSeconds() * rate) * 2;
-            LimitedStream body = new LimitedStream(ctx.req().getInputStream(), maxBytes);
+            PcmStream pcm;
+            try {
+                pcm = PcmStream.open(ctx.req().getInputStream(), rate, "the stream");
+            } catch (InvalidInputException e) {
+                error(ctx, 400, name, e.getMessage().startsWith("the stream: raw PCM needs its sample rate")
+                        ? "give the stream's sample rate: rate=HZ (raw 16-bit little-endian mono PCM), or send a WAV header" : e.getMessage());
+                return;
+            }
+            long maxBytes = (long) Math.min(Long.MAX_VALUE / 4, limits.maxSeconds() * pcm.rate()) * 2;
+            LimitedStream body = new LimitedStream(pcm.pcm(), maxBytes);
             ctx.status(200).contentType("application/x-ndjson");
             OutputStream out = ctx.res().getOutputStream();
-            m.stream(body, rate, s -> {
+            m.stream(body, pcm.rate(), s -> {
                 try {
                     out.write(JSON.writeValueAsBytes(segment(s, topK)));
                     out.write('\n');

@@ -293,9 +293,22 @@ class ModelServerTest {
         String[] lines = tooLong.body().split("\n");
         assertThat(JSON.readTree(lines[lines.length - 1]).get("error").asText())
                 .isEqualTo("the stream went past this server's limit of 2.0 s; the rest was not read");
+        // a WAV stream brings its own rate (8 kHz here, resampled to the model's)
+        HttpResponse<String> wavStream = post("/v1/stream", "?top_k=1", "audio/wav", wavAt(8000, 1.9));
+        assertThat(wavStream.statusCode()).as(wavStream.body()).isEqualTo(200);
+        assertThat(wavStream.body().lines().toList()).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("{\"start_seconds\":"));
         HttpResponse<String> noRate = post("/v1/stream", "", "application/octet-stream", pcm(100));
         assertThat(noRate.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(noRate.body()).get("error").asText()).startsWith("give the stream's sample rate: rate=HZ");
+    }
+
+    private static byte[] wavAt(int rate, double seconds) throws IOException {
+        int n = (int) (rate * seconds);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (0.3 * Math.sin(2 * Math.PI * 500 * i / (double) rate));
+        Path p = Files.createTempFile(dir, "stream", ".wav");
+        WavWriter.write(p, new Waveform(x, rate, p.toString()), WavWriter.Encoding.PCM_16);
+        return Files.readAllBytes(p);
     }
 
     private static byte[] pcm(int n) {
