@@ -27,11 +27,20 @@ class WebPageBrowserTest {
     @TempDir
     Path dir;
 
+    private static byte[] onePixelPng() throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", out);
+        return out.toByteArray();
+    }
+
     @Test
     void uploadingAClipShowsItsLabel() throws Exception {
         assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium (.ci/run installs it)").exists();
         assertThat(Path.of("/usr/bin/chromedriver")).as("Debian's chromium-driver (.ci/run installs it)").exists();
-        Path run = ModelServerTest.trainTiny(dir);
+        Path run = ModelServerTest.trainTiny(dir, "run", "resolution.kind=diffres", "resolution.reduction=0.5");
+        // the model card shows the run report's charts (a run trained by the CLI has them; this one gets a stand-in)
+        Files.createDirectories(run.resolve("report"));
+        Files.write(run.resolve("report").resolve("curves_metric.png"), onePixelPng());
         Path clip = dir.resolve("clip.wav");
         ModelServerTest.dir = dir;   // where wav() writes
         Files.write(clip, ModelServerTest.wav(1.5));
@@ -58,6 +67,18 @@ class WebPageBrowserTest {
                 assertThat(shown).isEqualTo(expected);
                 assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("clip.wav: 1.50 s");
                 assertThat(browser.findElement(By.id("timeline")).getText()).contains("Timeline");
+                // the spectrogram with the DiffRes picture over it
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("spectrogram")));
+                assertThat(browser.findElement(By.id("view-title")).getText()).isEqualTo("Where DiffRes spends resolution");
+                assertThat(browser.findElement(By.id("explain-text")).getText()).isNotBlank();
+                Object painted = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                        "const c = document.getElementById('spectrogram'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                        + "const seen = new Set(); for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]);"
+                        + "return seen.size;");
+                assertThat(((Number) painted).intValue()).as("distinct colours on the canvas").isGreaterThan(20);
+                assertThat(browser.findElement(By.cssSelector("#charts img")).getAttribute("src")).endsWith("/v1/models/tiny/report/curves_metric.png");
+                assertThat(((Number) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                        "return document.querySelector('#charts img').naturalWidth;")).intValue()).as("the chart image loaded").isEqualTo(1);
                 byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
                 assertThat(png.length).isGreaterThan(1000);
                 String shot = System.getProperty("tempora.screenshot");
