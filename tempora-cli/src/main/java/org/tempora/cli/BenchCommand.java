@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code tempora bench ...}: speed measurements recorded in BENCHMARKS.md (never timed unit tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. Results print as a Markdown block ready for BENCHMARKS.md, with the machine and date.",
-        subcommands = {BenchCommand.Fbank.class, BenchCommand.Step.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Fbank.class, BenchCommand.Step.class, BenchCommand.Serve.class, BenchCommand.ApiMemory.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -171,6 +171,96 @@ final class BenchCommand implements Runnable {
             if (r.peerNote() != null) out.println(r.peerNote());
             out.printf(Locale.ROOT, "achieved training rate %.1f GFLOP/s (3 x forward FLOPs per example) = %.0f %% of a 2048x2048 float32 matmul at %.1f GFLOP/s on %d threads%n",
                     r.trainGflopsPerSecond(), 100 * r.trainGflopsPerSecond() / r.matmulGflopsPerSecond(), r.matmulGflopsPerSecond(), threads);
+            out.flush();
+            return Main.EXIT_OK;
+        }
+    }
+
+    /** {@code tempora bench serve}: the HTTP server against the in-process API, with and without micro-batching. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Requests/s and p50/p90/p99 latency of `tempora serve` on localhost for one clip, at each concurrency "
+                    + "(closed loop: each client sends its next request when the last is answered), against the in-process "
+                    + "AudioClassifier on the same model in the same run (the server's overhead), with and without "
+                    + "micro-batching; then the resident set and heap over --memory-requests requests.",
+                    "Bounded: about (3 modes x levels x (--warmup + --seconds)) plus the memory check."})
+    static final class Serve implements Callable<Integer> {
+        @Option(names = {"-m", "--model"}, required = true, paramLabel = "RUN") Path model;
+        @Option(names = "--clip", paramLabel = "FILE", description = "The clip to send (default: a generated chirp of --clip-seconds).") Path clip;
+        @Option(names = "--clip-seconds", defaultValue = "1", converter = OptionValues.Positive.class) double clipSeconds;
+        @Option(names = "--concurrency", split = ",", defaultValue = "1,8,32", converter = OptionValues.Count.class) List<Integer> concurrency;
+        @Option(names = "--seconds", defaultValue = "15", converter = OptionValues.Positive.class, description = "Measured seconds per level (default: ${DEFAULT-VALUE}).") double seconds;
+        @Option(names = "--warmup", defaultValue = "3", converter = OptionValues.NonNegative.class) double warmup;
+        @Option(names = "--threads", defaultValue = "0", converter = OptionValues.CountOrZero.class, description = "Engine threads (default: all cores).") int threads;
+        @Option(names = "--workers", defaultValue = "2", converter = OptionValues.Count.class) int workers;
+        @Option(names = "--batch", defaultValue = "16", converter = OptionValues.Count.class) int batch;
+        @Option(names = "--memory-requests", defaultValue = "100000", converter = OptionValues.CountOrZero.class) int memoryRequests;
+        @Option(names = "--memory-concurrency", defaultValue = "8", converter = OptionValues.Count.class) int memoryConcurrency;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            var c = new org.tempora.serve.ServeBenchmark.Config(model, clip, clipSeconds, concurrency, seconds, warmup, threads,
+                    workers, batch, memoryRequests, memoryConcurrency);
+            var r = org.tempora.serve.ServeBenchmark.run(c);
+            out.printf("### tempora serve against the in-process API%n%n");
+            out.printf("- command: `tempora %s`%n", String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            out.printf("- machine: %s%n", Machine.current().describe());
+            out.printf(Locale.ROOT, "- model: %s; clip %.2f s; %d workers, engine threads %s; %.0f s per level after %.0f s warm-up%n%n",
+                    model, r.clipSeconds(), workers, threads == 0 ? "all cores" : Integer.toString(threads), seconds, warmup);
+            out.println("| mode | concurrency | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | failed | mean batch |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|");
+            for (var l : r.levels()) {
+                out.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.1f | %d | %s |%n", l.mode(), l.concurrency(), l.requests(),
+                        l.perSecond(), l.p50(), l.p90(), l.p99(), l.max(), l.failures(),
+                        Double.isNaN(l.meanBatch()) ? "–" : String.format(Locale.ROOT, "%.2f", l.meanBatch()));
+            }
+            if (!r.memory().isEmpty()) printMemory(out, "requests", r.memory());
+            out.flush();
+            return Main.EXIT_OK;
+        }
+    }
+
+    static void printMemory(PrintWriter out, String what, List<org.tempora.serve.ServeBenchmark.MemorySample> m) {
+        out.printf("%n| %s | resident set (MB) | heap in use after GC (MB) |%n|---|---|---|%n", what);
+        for (var s : m) out.printf(Locale.ROOT, "| %d | %.1f | %.1f |%n", s.requests(), s.rssBytes() / 1048576.0, s.heapBytes() / 1048576.0);
+        // growth over the second half: the first samples include warm-up (allocator pools, JIT, the engine's caches)
+        var mid = m.get(m.size() / 2);
+        var last = m.get(m.size() - 1);
+        if (last.requests() > mid.requests()) {
+            out.printf(Locale.ROOT, "%nresident set from %d to %d %s: %+.1f MB (%+.2f bytes per %s)%n", mid.requests(), last.requests(), what,
+                    (last.rssBytes() - mid.rssBytes()) / 1048576.0, (last.rssBytes() - mid.rssBytes()) / (double) (last.requests() - mid.requests()),
+                    what.endsWith("s") ? what.substring(0, what.length() - 1) : what);
+        }
+    }
+
+    /** {@code tempora bench api-memory}: native memory of the embedding API over many calls. */
+    @Command(name = "api-memory", mixinStandardHelpOptions = true,
+            description = "Classifies an in-memory clip --calls times through AudioClassifier from --callers threads and prints the "
+                    + "resident set (which holds libtorch's native memory) and the heap every --calls/20 calls.")
+    static final class ApiMemory implements Callable<Integer> {
+        @Option(names = {"-m", "--model"}, required = true, paramLabel = "RUN") Path model;
+        @Option(names = "--calls", defaultValue = "1000000", converter = OptionValues.Count.class) int calls;
+        @Option(names = "--callers", defaultValue = "2", converter = OptionValues.Count.class) int callers;
+        @Option(names = "--threads", defaultValue = "1", converter = OptionValues.CountOrZero.class, description = "Engine threads per call (default: ${DEFAULT-VALUE}).") int threads;
+        @Option(names = "--clip-seconds", defaultValue = "1", converter = OptionValues.Positive.class) double clipSeconds;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            long t0 = System.nanoTime();
+            var m = org.tempora.serve.ServeBenchmark.apiMemory(model, calls, callers, threads, 20, clipSeconds);
+            double s = (System.nanoTime() - t0) / 1e9;
+            out.printf("### AudioClassifier memory over %d calls%n%n", calls);
+            out.printf("- command: `tempora %s`%n", String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            out.printf("- machine: %s%n", Machine.current().describe());
+            out.printf(Locale.ROOT, "- %.0f s, %.0f calls/s, %d callers, %d engine thread(s) each%n", s, calls / s, callers, threads);
+            printMemory(out, "calls", m);
             out.flush();
             return Main.EXIT_OK;
         }

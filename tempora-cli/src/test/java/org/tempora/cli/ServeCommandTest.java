@@ -50,4 +50,24 @@ class ServeCommandTest {
         assertThat(serving.get(60, TimeUnit.SECONDS)).isEqualTo(143);
         assertThat(err.toString()).isEqualTo("tempora: stopped by SIGTERM after finishing the requests in flight\n");
     }
+
+    /** `tempora bench serve` at toy size: every mode and level measured, none failed, the memory table printed. */
+    @Test
+    void benchServeMeasuresEveryModeAndLevel() {
+        Path run = CliBadInputTest.trainTiny(dir);
+        CliBadInputTest.Run r = CliBadInputTest.run("bench", "serve", "-m", run.toString(), "--concurrency", "1,3", "--seconds", "0.5",
+                "--warmup", "0.2", "--threads", "1", "--batch", "4", "--memory-requests", "30", "--memory-concurrency", "3");
+        assertThat(r.code()).as(r.err()).isZero();
+        java.util.List<String> rows = r.out().lines().filter(l -> l.matches("\\| (in-process|HTTP).*")).toList();
+        assertThat(rows).hasSize(6);
+        for (String row : rows) {
+            String[] c = row.split("\\|");
+            assertThat(Long.parseLong(c[3].strip())).as(row).isPositive();        // requests
+            assertThat(c[9].strip()).as(row).isEqualTo("0");                       // failed
+            assertThat(Double.parseDouble(c[7].strip())).as(row).isGreaterThanOrEqualTo(Double.parseDouble(c[5].strip())); // p99 ≥ p50
+        }
+        assertThat(rows.get(4)).startsWith("| HTTP, micro-batching ≤ 4 | 1 |");
+        assertThat(Double.parseDouble(rows.get(5).split("\\|")[10].strip())).as("mean batch").isBetween(1.0, 4.0);
+        assertThat(r.out()).contains("| requests | resident set (MB) | heap in use after GC (MB) |").contains("| 30 | ");
+    }
 }

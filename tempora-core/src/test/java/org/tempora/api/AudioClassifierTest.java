@@ -161,7 +161,7 @@ class AudioClassifierTest {
     @Test
     void theReadmeExampleIsThisCompiledClassAndRuns() throws IOException {
         String source = Files.readString(Path.of("src/test/java/org/tempora/api/ReadmeExample.java"));
-        String example = source.substring(source.indexOf("import java.nio.file.Path;"));
+        String example = source.substring(source.indexOf("import java.io.IOException;"));
         String readme = Files.readString(Path.of("../README.md"));
         assertThat(readme).as("README's embedding example").contains(example.strip());
         Path wav = dir.resolve("long.wav");
@@ -175,7 +175,8 @@ class AudioClassifierTest {
             System.setOut(was);
         }
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines).hasSizeGreaterThan(4);   // the labels (3 classes), a timeline, the in-memory label
+        assertThat(lines).hasSizeGreaterThan(4);   // the labels (3 classes), a timeline, the stream, the in-memory label
+        assertThat(lines).filteredOn(l -> l.startsWith("stream ")).hasSize(4);   // 3 s in windows of 1.015 s every 0.5075 s
         assertThat(model.labels()).contains(lines.get(lines.size() - 1));
     }
 }

@@ -183,6 +183,12 @@ public final class ModelServer implements AutoCloseable {
         return "the address is in use or cannot be bound";
     }
 
+    /** The micro-batcher's count of forward passes and of requests they scored, for a model (zeros without batching). */
+    double[] batchStats(String model) {
+        io.micrometer.core.instrument.DistributionSummary d = metrics.find("tempora_batch_size").tag("model", model).summary();
+        return d == null ? new double[2] : new double[] {d.count(), d.totalAmount()};
+    }
+
     public int port() {
         return app.port();
     }
