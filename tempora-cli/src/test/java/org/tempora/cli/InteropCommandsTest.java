@@ -104,7 +104,7 @@ class InteropCommandsTest {
             "train --preset demo --init @A/nope.pth --out @O/i | 3 | @A/nope.pth: no such file (train.init)",
             "train --preset demo --init @A/yuangong.pth --phases fshift~4->1~@25% --out @O/p | 2 | train.init: starting coarse-to-fine phases from a checkpoint is not supported yet",
             "export @O/nope --format safetensors --out @O/x.safetensors | 3 | @O/nope: no such run folder",
-            "export @A --format onnx --out @O/x.onnx | 2 | --format 'onnx': tempora exports safetensors",
+            "export @A --format onnx --out @O/x.onnx | 2 | --format 'onnx': tempora exports safetensors or pth",
     })
     void badInputsAreOneLineWithTheirCode(String command, int code, String message) {
         String[] args = command.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())
