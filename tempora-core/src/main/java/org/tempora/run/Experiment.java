@@ -107,11 +107,23 @@ public final class Experiment {
      * when a {@link Stop} is requested (a resumable checkpoint is written first when training).
      */
     public static Summary train(ExperimentConfig cfg, Options o, RunListener l) {
+        checkInitGiven(cfg);
         RunFiles run = new RunFiles(o.runDir());
         try (FolderLock lock = run.open(o.resume(), o.overwrite()); Stop.Region polling = Stop.cooperate()) {
             if (o.resume()) checkSameConfig(run, cfg);
             run.create();
             return trainLocked(cfg, o, l, run);
+        }
+    }
+
+    /** The value of {@code train.init} in a preset that starts from pretrained weights: the run needs {@code --init}. */
+    public static final String INIT_REQUIRED = "required";
+
+    /** A preset with {@code train.init: required} (the pretrained-weights recipes) is refused until a checkpoint is given. */
+    static void checkInitGiven(ExperimentConfig cfg) {
+        if (INIT_REQUIRED.equals(cfg.train().init())) {
+            throw new ConfigException(cfg.name() + " starts from pretrained weights: give --init CHECKPOINT (for the ast-audioset-* presets, AST's "
+                    + "AudioSet checkpoint audioset_10_10_0.4593.pth; docs/interop.md, \"Presets that start from a checkpoint\")");
         }
     }
 
