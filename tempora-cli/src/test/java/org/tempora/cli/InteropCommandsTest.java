@@ -11,6 +11,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tempora.testing.Fixtures;
+import org.tempora.serve.ModelServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
 
 /**
  * {@code tempora import} and {@code tempora export} end to end: a Hugging Face folder and a YuanGongND checkpoint become
@@ -86,6 +94,59 @@ class InteropCommandsTest {
         assertThat(Files.readString(run.resolve("config.yaml"))).contains("  init: " + ast("yuangong.pth"));
     }
 
+    @Test
+    void importedModelClassifiesServesAndRoundTripsThroughPth() throws Exception {
+        Path run = dir.resolve("serve-run");
+        ok("import", ast("yuangong.pth").toString(), "--set", "backbone.heads=4", "--labels", ast("labels.csv").toString(), "--out", run.toString());
+        String first = ok("classify", "--model", run.toString(), dir.resolve("clip.wav").toString(), "--top-k", "5").out();
+        assertThat(first).contains("clip.wav (1.00 s):").contains("Speech").contains("Music");
+
+        // the imported bundle is served like a trained one
+        try (ModelServer server = ModelServer.start(Map.of("imported", run), "127.0.0.1", 0, ModelServer.Limits.defaults(), 1)) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + "/v1/classify?model=imported&top_k=5"))
+                    .header("Content-Type", "audio/wav").POST(HttpRequest.BodyPublishers.ofFile(dir.resolve("clip.wav"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode j = new ObjectMapper().readTree(r.body());
+            assertThat(j.get("model").asText()).isEqualTo("imported");
+            assertThat(j.get("top")).hasSize(5);
+            String best = j.get("top").get(0).get("label").asText();
+            assertThat(best).isIn("Speech", "Dog", "Siren", "Rain", "Music");
+            double score = j.get("top").get(0).get("score").asDouble();
+            // classify prints the classes best first too, with the same score
+            assertThat(first).contains(String.format(java.util.Locale.ROOT, "(1.00 s):  %s %.3f  ", best, score));
+        }
+
+        // export as torch.save, import that file: the same scores
+        Path pth = dir.resolve("serve.pth");
+        assertThat(ok("export", run.toString(), "--format", "pth", "--out", pth.toString()).out())
+                .isEqualTo("wrote " + pth + ": 35 tensors (float32, tempora's state_dict keys)\n");
+        Path again = dir.resolve("serve-again");
+        assertThat(ok("import", pth.toString(), "--set", "backbone.heads=4", "--labels", ast("labels.csv").toString(), "--out", again.toString()).out())
+                .contains("(yuangong layout, torch)");
+        assertThat(ok("classify", "--model", again.toString(), dir.resolve("clip.wav").toString(), "--top-k", "5").out()).isEqualTo(first);
+    }
+
+    @Test
+    void coarseToFineAndDiffResStartFromACheckpoint() throws IOException {
+        Path c2f = dir.resolve("ft-c2f");
+        CliBadInputTest.Run r = ok("train", "--preset", "demo", "--set", "backbone.dim=64", "--set", "backbone.depth=2", "--set", "backbone.heads=4",
+                "--set", "data.synthetic.clips_per_class=5", "--epochs", "2", "--phases", "patch-pi 2->1 @1", "--init", ast("yuangong.pth").toString(),
+                "--cache", dir.resolve("cache").toString(), "--out", c2f.toString());
+        assertThat(r.out()).contains("initialised from 31 of 35 tensors from " + ast("yuangong.pth"))
+                .contains("v.patch_embed.proj.weight PI-resized from 16x16 to 16x32").contains("test metrics:");
+        assertThat(Files.readString(c2f.resolve("run.json"))).contains("\"init\"").contains("PI-resized");
+
+        Path dr = dir.resolve("ft-diffres");
+        r = ok("train", "--preset", "demo", "--set", "backbone.dim=64", "--set", "backbone.depth=2", "--set", "backbone.heads=4",
+                "--set", "data.synthetic.clips_per_class=5", "--set", "resolution.kind=diffres", "--set", "resolution.reduction=0.5",
+                "--set", "resolution.channels=[avg, max, pos]", "--epochs", "1", "--init", ast("yuangong.pth").toString(),
+                "--cache", dir.resolve("cache").toString(), "--out", dr.toString());
+        assertThat(r.out()).contains("v.patch_embed.proj.weight shared among the 2 log-mel channels of 3")
+                .contains("tensors) is new").contains("test metrics:");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "import @R/hostile-os-system.pt --out @O/h | 3 | @R/hostile-os-system.pt: the pickle names the global posix.system, which is not allowed",
@@ -102,9 +163,10 @@ class InteropCommandsTest {
             "import @A/yuangong.pth --set backbone.depth=3 --out @O/d | 2 | --set backbone.depth: the checkpoint's tensors fix the backbone's shape",
             "import @A/hf | 2 | tempora import: Missing required option: '--out=RUN'",
             "train --preset demo --init @A/nope.pth --out @O/i | 3 | @A/nope.pth: no such file (train.init)",
-            "train --preset demo --init @A/yuangong.pth --phases fshift~4->1~@25% --out @O/p | 2 | train.init: starting coarse-to-fine phases from a checkpoint is not supported yet",
+            "train --preset ast-audioset-kws-fftp --out @O/p | 2 | ast-audioset-kws-fftp starts from pretrained weights: give --init CHECKPOINT",
+            "train --preset ast-audioset-diffres --data synthetic --out @O/q | 2 | ast-audioset-diffres starts from pretrained weights: give --init CHECKPOINT",
             "export @O/nope --format safetensors --out @O/x.safetensors | 3 | @O/nope: no such run folder",
-            "export @A --format onnx --out @O/x.onnx | 2 | --format 'onnx': tempora exports safetensors",
+            "export @A --format onnx --out @O/x.onnx | 2 | --format 'onnx': tempora exports safetensors or pth",
     })
     void badInputsAreOneLineWithTheirCode(String command, int code, String message) {
         String[] args = command.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())

@@ -40,6 +40,8 @@ import org.tempora.train.WeightAverage;
 import org.tempora.train.phases.PhaseAccounting;
 import org.tempora.train.phases.PhaseControl;
 import org.tempora.train.phases.PhaseInput;
+import org.tempora.tokens.PatchGeometry;
+import org.tempora.tokens.Resize;
 import org.tempora.train.phases.PhaseSchedule;
 import org.tempora.train.phases.PhaseTransition;
 import org.tempora.train.phases.PlateauSwitch;
@@ -105,11 +107,23 @@ public final class Experiment {
      * when a {@link Stop} is requested (a resumable checkpoint is written first when training).
      */
     public static Summary train(ExperimentConfig cfg, Options o, RunListener l) {
+        checkInitGiven(cfg);
         RunFiles run = new RunFiles(o.runDir());
         try (FolderLock lock = run.open(o.resume(), o.overwrite()); Stop.Region polling = Stop.cooperate()) {
             if (o.resume()) checkSameConfig(run, cfg);
             run.create();
             return trainLocked(cfg, o, l, run);
+        }
+    }
+
+    /** The value of {@code train.init} in a preset that starts from pretrained weights: the run needs {@code --init}. */
+    public static final String INIT_REQUIRED = "required";
+
+    /** A preset with {@code train.init: required} (the pretrained-weights recipes) is refused until a checkpoint is given. */
+    static void checkInitGiven(ExperimentConfig cfg) {
+        if (INIT_REQUIRED.equals(cfg.train().init())) {
+            throw new ConfigException(cfg.name() + " starts from pretrained weights: give --init CHECKPOINT (for the ast-audioset-* presets, AST's "
+                    + "AudioSet checkpoint audioset_10_10_0.4593.pth; docs/interop.md, \"Presets that start from a checkpoint\")");
         }
     }
 
@@ -136,9 +150,6 @@ public final class Experiment {
         run.writeText(run.config(), ConfigLoader.toYaml(cfg));
         int dataThreads = cfg.train().dataThreads() > 0 ? cfg.train().dataThreads() : Math.max(1, o.threads());
         if (cfg.train().init() != null) {
-            if (PhaseSchedule.of(cfg.train()).isMultiPhase()) {
-                throw new ConfigException("train.init: starting coarse-to-fine phases from a checkpoint is not supported yet");
-            }
             Path init = Path.of(cfg.train().init());
             if (!Files.exists(init)) throw new InvalidInputException(init, "no such file (train.init)");
         }
@@ -178,7 +189,7 @@ public final class Experiment {
             numbers.putAll(Evaluation.costs(cfg, model, test, cfg.eval().batchSize()));
             numbers.put("train_flops", PhaseAccounting.total(PhaseAccounting.fromRecords(result.history())).flops());
             if (schedule.isMultiPhase()) numbers.put("phases", phaseTable(schedule, result.history(), t.descriptions()));
-            if (cfg.train().init() != null) numbers.put("init", Map.of("checkpoint", cfg.train().init(), "notes", t.descriptions()));
+            if (cfg.train().init() != null) numbers.put("init", Map.of("checkpoint", cfg.train().init(), "notes", t.init()));
             Stop.check("after evaluation; the training is checkpointed: continue with --resume");
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
@@ -210,8 +221,8 @@ public final class Experiment {
         return out;
     }
 
-    /** A trained final model with its history (and, for multi-phase runs, each phase's description). */
-    private record Trained(TemporaModel model, Trainer.Result result, List<String> descriptions) {}
+    /** A trained final model with its history (and, for multi-phase runs, each phase's description; what train.init did). */
+    private record Trained(TemporaModel model, Trainer.Result result, List<String> descriptions, List<String> init) {}
 
     private static Trained trainSingle(ExperimentConfig cfg, PreparedData data, Options o, RunFiles run, RunListener l, NDManager manager) {
         var train = data.sources.get(Split.TRAIN);
@@ -224,13 +235,15 @@ public final class Experiment {
         if (cfg.train().init() != null) {
             // a resumed run takes its weights from its own checkpoint; one stopped before its first starts from init again
             boolean restored = o.resume() && Files.isRegularFile(run.lastState());
-            init = restored ? List.of("resumed from the run's checkpoint") : ModelInit.apply(model, Path.of(cfg.train().init()));
+            init = restored ? List.of("resumed from the run's checkpoint")
+                    : ModelInit.apply(model, Path.of(cfg.train().init()), new ModelInit.Target(
+                            ModelFactory.geometry(cfg.tokens(), 1, train.bins(), train.frames()), Resize.KernelMethod.PI));
             if (!restored) l.onStage("initialised from " + String.join("; ", init));
         }
         Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l);
         if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
         Trainer.Result r = trainer.fit(o.resume());
-        return new Trained(model, r, init);
+        return new Trained(model, r, List.of(), init);
     }
 
     /**
@@ -249,6 +262,7 @@ public final class Experiment {
         CheckpointState ck = o.resume() ? CheckpointState.read(run) : null;
         List<EpochRecord> history = new ArrayList<>();
         List<String> descriptions = new ArrayList<>();
+        List<String> init = List.of();
         double seconds = 0;
         int offset = 0;
         TemporaModel prev = null;
@@ -274,6 +288,15 @@ public final class Experiment {
             NDManager pm = manager.newSubManager();
             TemporaModel model = in.buildModel(pinned, new ModelFactory.Input(in.dataFrames(), train.bins(),
                     full.dataset.numClasses(), full.normMean, full.normStd), pm);
+            if (prev == null && cfg.train().init() != null && !(o.resume() && Files.isRegularFile(run.lastState()))) {
+                // the checkpoint is fitted to the final (full-resolution) phase's grid, then to this phase's, as a phase
+                // transition would carry it (positions bilinear, a patch kernel of another shape by this phase's resize)
+                PatchGeometry finalGrid = PhaseInput.of(pinned, schedule.phase(schedule.size() - 1)).geometry(pinned);
+                init = ModelInit.apply(model, Path.of(cfg.train().init()), new ModelInit.Target(finalGrid, ph.kernelResize() == null ? Resize.KernelMethod.PI : ph.kernelResize()));
+                l.onStage("initialised from " + String.join("; ", init));
+            } else if (prev == null && cfg.train().init() != null) {
+                init = List.of("resumed from the run's checkpoint");
+            }
             if (prev != null) {
                 PhaseTransition.Report rep = PhaseTransition.adapt(prev, model, PhaseTransition.Options.leaving(schedule.phase(i - 1)));
                 l.onNote("weights carried over: " + rep.copied().size() + " tensors copied, resized " + rep.resized().keySet()
@@ -301,7 +324,7 @@ public final class Experiment {
             prev = model;
             prevManager = pm;
         }
-        return new Trained(prev, result, descriptions);
+        return new Trained(prev, result, descriptions, init);
     }
 
     /** Per-phase epochs, training FLOPs and time (the accounting of the paper's Tables 2–5). */
