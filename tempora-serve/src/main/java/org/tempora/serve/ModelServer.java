@@ -189,6 +189,15 @@ public final class ModelServer implements AutoCloseable {
         return d == null ? new double[2] : new double[] {d.count(), d.totalAmount()};
     }
 
+    /** Uploads held on disk right now (each is removed when its request ends). */
+    int uploadsHeld() {
+        try (var s = Files.list(uploads)) {
+            return (int) s.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     public int port() {
         return app.port();
     }

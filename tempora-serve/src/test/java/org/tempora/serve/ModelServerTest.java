@@ -137,6 +137,7 @@ class ModelServerTest {
             String error = JSON.readTree(r.body()).get("error").asText();
             assertThat(error).contains(c.message()).doesNotContain("\n").doesNotContain("Exception");
         }
+        assertThat(server.uploadsHeld()).as("every upload, good or bad, removed when its request ended").isZero();
         assertThat(get("/health").statusCode()).isEqualTo(200);
         assertThat(get("/ready").body()).isEqualTo("ready");
         String metrics = get("/metrics").body();
@@ -168,6 +169,7 @@ class ModelServerTest {
             pool.shutdownNow();
         }
         assertThat(post("", "audio/wav", clip).statusCode()).as("served again once the flood is over").isEqualTo(200);
+        assertThat(server.uploadsHeld()).as("nothing left behind by the flood").isZero();
     }
 
     @Test
