@@ -92,6 +92,34 @@ class DeitInitTest {
     }
 
     @Test
+    void diffResGetsTheSummedKernelSharedEvenThoughTheRgbShapeMatches() {
+        // DiffRes (avg, max, pos) has a 3-channel kernel like RGB: the shapes agree, but RGB must not land in avg/max/pos
+        Map<String, Npy.Array> src = Checkpoints.read(DEIT).tensors();
+        try (NDManager m = NDManager.newBaseManager()) {
+            ExperimentConfig cfg = ConfigLoader.load(null, null, List.of("backbone.dim=16", "backbone.depth=2", "backbone.heads=2",
+                    "resolution.kind=diffres", "resolution.reduction=0.5", "resolution.channels=[avg, max, pos]"));
+            TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(128, 128, 3, 0, 0.5), m);
+            List<String> notes = ModelInit.apply(model, DEIT);
+            assertThat(notes).contains("v.patch_embed.proj.weight summed over its 3 (RGB) input channels, then shared among the 2 log-mel "
+                    + "channels of 3 (each 1/2 of it), zero for the resolution encoding", "v.pos_embed adapted from the 24x24 ImageNet grid to 12x12 as "
+                    + "AST does (time columns cut, frequency rows cut), then resampled from the full-resolution 12x12 grid to the 12x5 grid the backbone sees");
+            float[] rgb = src.get("patch_embed.proj.weight").f32();
+            float[] got = model.stateDict().get("v.patch_embed.proj.weight").toFloatArray();
+            assertThat(got).hasSize(16 * 3 * 256);
+            for (int o = 0; o < 16; o++) {
+                for (int p = 0; p < 256; p++) {
+                    float sum = (float) ((double) rgb[(o * 3) * 256 + p] + rgb[(o * 3 + 1) * 256 + p] + rgb[(o * 3 + 2) * 256 + p]);
+                    assertThat(got[(o * 3) * 256 + p]).isEqualTo(sum / 2);
+                    assertThat(got[(o * 3 + 1) * 256 + p]).isEqualTo(sum / 2);
+                    assertThat(got[(o * 3 + 2) * 256 + p]).isZero();
+                }
+            }
+            float[] cut = Resize.astAdaptPosEmbed(src.get("pos_embed").f32(), 2, 16, 24, 24, 12, 12);
+            assertThat(model.stateDict().get("v.pos_embed").toFloatArray()).isEqualTo(Resize.resamplePosEmbed(cut, 2, 16, 12, 12, 12, 5, false));
+        }
+    }
+
+    @Test
     void timmLayoutIsDetectedNestedFlatOrWithModulePrefix() throws Exception {
         AstCheckpoint nested = AstCheckpoint.read(DEIT, null);
         assertThat(nested.layout()).isEqualTo(AstLayout.TIMM);
