@@ -3,7 +3,7 @@
 
 Writes src/test/resources/interop/ (run from the repository root with Debian's PyTorch):
 
-    /usr/bin/python3 tools/interop/make_fixtures.py            # readers/ and ast/
+    /usr/bin/python3 tools/interop/make_fixtures.py            # readers/, ast/, aum/ and deit/
     /usr/bin/python3 tools/interop/make_fixtures.py --check    # regenerate into a temp folder and compare
 
 readers/  small safetensors and torch.save files, good and bad, with readers.json listing for each file the
@@ -15,6 +15,11 @@ ast/      a small AST (dim 64, depth 2, 4 heads, 128 frames x 128 mel bins, 16x1
           weights, saved in the YuanGongND layout (torch.save of a DataParallel state_dict, module.v.*) and in the
           Hugging Face transformers layout (safetensors + config.json), with input features and the logits of a
           float64 reference forward written here from the AST paper / ViT structure.
+deit/     an ImageNet DeiT checkpoint in timm's layout with the real deit_base_distilled_patch16_384 geometry (RGB 16x16
+          patches, a 24x24 position grid, cls and dist tokens) at width 16 and depth 2, nested under 'model' as the
+          official DeiT release stores it; the AST that AST's constructor builds from it (kernel summed over RGB, the
+          position grid cut or stretched to the audio grid) for 128 mel bins x 100 frames (cut) and x 256 frames
+          (stretched), with a random mlp_head (exported, head.pth) and the float64 logits of that AST.
 aum/      a small Audio Mamba (dim 32, depth 2, bidirectional v2, 16x16 patches with stride 16 over 128 x 128, 4 classes)
           with random weights, saved as AuM's training script saves it (torch.save of a DataParallel state_dict), with
           input features and the logits of the project's PyTorch AuM mirror (tools/parity/train_parity.py) in float64.
@@ -439,6 +444,118 @@ def make_ast(out):
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# deit/: timm's distilled DeiT (ImageNet) and the AST built from it, written from the AST paper's description of its
+# ImageNet initialisation (reference-spec section 2.4)
+
+
+DEIT = dict(dim=16, depth=2, heads=2, mlp=64, side=24, patch=16, imagenet_classes=10, classes=3, mel=128, fstride=10, tstride=10)
+
+
+def deit_weights(g, geo):
+    """A random distilled DeiT state_dict in timm's names: [cls, dist] + side*side patch positions, an RGB patch kernel,
+    pre-norm blocks, the final norm and the two ImageNet heads (head, head_dist; fewer classes than ImageNet's 1000 to
+    keep the file small: AST drops them)."""
+    d, m, c = geo["dim"], geo["mlp"], geo["imagenet_classes"]
+
+    def r(*shape, scale):
+        return (torch.randn(*shape, generator=g) * scale).to(torch.float32)
+
+    sd = collections.OrderedDict()
+    sd["cls_token"] = r(1, 1, d, scale=0.5)
+    sd["dist_token"] = r(1, 1, d, scale=0.5)
+    sd["pos_embed"] = r(1, 2 + geo["side"] ** 2, d, scale=0.5)
+    sd["patch_embed.proj.weight"] = r(d, 3, geo["patch"], geo["patch"], scale=1 / (2 * geo["patch"]))
+    sd["patch_embed.proj.bias"] = r(d, scale=0.1)
+    for i in range(geo["depth"]):
+        p = "blocks.%d." % i
+        sd[p + "norm1.weight"] = 1 + r(d, scale=0.1)
+        sd[p + "norm1.bias"] = r(d, scale=0.1)
+        sd[p + "attn.qkv.weight"] = r(3 * d, d, scale=d ** -0.5)
+        sd[p + "attn.qkv.bias"] = r(3 * d, scale=0.1)
+        sd[p + "attn.proj.weight"] = r(d, d, scale=d ** -0.5)
+        sd[p + "attn.proj.bias"] = r(d, scale=0.1)
+        sd[p + "norm2.weight"] = 1 + r(d, scale=0.1)
+        sd[p + "norm2.bias"] = r(d, scale=0.1)
+        sd[p + "mlp.fc1.weight"] = r(m, d, scale=d ** -0.5)
+        sd[p + "mlp.fc1.bias"] = r(m, scale=0.1)
+        sd[p + "mlp.fc2.weight"] = r(d, m, scale=m ** -0.5)
+        sd[p + "mlp.fc2.bias"] = r(d, scale=0.1)
+    sd["norm.weight"] = 1 + r(d, scale=0.1)
+    sd["norm.bias"] = r(d, scale=0.1)
+    sd["head.weight"] = r(c, d, scale=d ** -0.5)
+    sd["head.bias"] = r(c, scale=0.1)
+    sd["head_dist.weight"] = r(c, d, scale=d ** -0.5)
+    sd["head_dist.bias"] = r(c, scale=0.1)
+    return sd
+
+
+def ast_from_deit(deit, head, geo, frames):
+    """The AST state_dict (tempora's names, float64) AST's constructor makes from an ImageNet DeiT for 'frames' frames:
+    the RGB kernel summed over its input channels (bias kept); the patch positions as a [D, side, side] image (rows =
+    frequency, columns = time), first fitted in time (centre columns cut when the audio grid has at most 'side'
+    columns, else bilinear to (side, t_dim)), then in frequency (centre rows cut, else bilinear to (f_dim, t_dim)),
+    flattened time fastest after the two token rows; the ImageNet heads dropped and 'head' as mlp_head."""
+    d, side, k = geo["dim"], geo["side"], geo["patch"]
+    fdim = (geo["mel"] - k) // geo["fstride"] + 1
+    tdim = (frames - k) // geo["tstride"] + 1
+    w = {kk: v.double() for kk, v in deit.items()}
+    out = collections.OrderedDict()
+    out["v.cls_token"] = w["cls_token"]
+    out["v.dist_token"] = w["dist_token"]
+    grid = w["pos_embed"][0, 2:, :].t().reshape(1, d, side, side)
+    if tdim <= side:
+        c0 = side // 2 - tdim // 2
+        grid = grid[:, :, :, c0:c0 + tdim]
+    else:
+        grid = torch.nn.functional.interpolate(grid, size=(side, tdim), mode="bilinear", align_corners=False)
+    if fdim <= side:
+        r0 = side // 2 - fdim // 2
+        grid = grid[:, :, r0:r0 + fdim, :]
+    else:
+        grid = torch.nn.functional.interpolate(grid, size=(fdim, tdim), mode="bilinear", align_corners=False)
+    out["v.pos_embed"] = torch.cat([w["pos_embed"][:, :2, :], grid.reshape(1, d, fdim * tdim).transpose(1, 2)], dim=1)
+    out["v.patch_embed.proj.weight"] = w["patch_embed.proj.weight"].sum(dim=1, keepdim=True)
+    out["v.patch_embed.proj.bias"] = w["patch_embed.proj.bias"]
+    for kk, v in w.items():
+        if kk.startswith("blocks.") or kk.startswith("norm."):
+            out["v." + kk] = v
+    for kk, v in head.items():
+        out[kk] = v.double()
+    return out, fdim, tdim
+
+
+def make_deit(out):
+    os.makedirs(out, exist_ok=True)
+    geo = DEIT
+    g = torch.Generator().manual_seed(1506)
+    deit = deit_weights(g, geo)
+    # the official DeiT release: torch.save({'model': state_dict}); tempora reads the nested dict
+    torch_save({"model": deit}, os.path.join(out, "deit.pth"))
+    d = geo["dim"]
+    head = collections.OrderedDict([
+        ("mlp_head.0.weight", 1 + (torch.randn(d, generator=g) * 0.1)),
+        ("mlp_head.0.bias", torch.randn(d, generator=g) * 0.1),
+        ("mlp_head.1.weight", torch.randn(geo["classes"], d, generator=g) * d ** -0.5),
+        ("mlp_head.1.bias", torch.randn(geo["classes"], generator=g) * 0.1)])
+    torch_save(head, os.path.join(out, "head.pth"))
+    cases = {}
+    for frames in (100, 256):
+        sd, fdim, tdim = ast_from_deit(deit, head, geo, frames)
+        x = (torch.randn(1, frames, geo["mel"], generator=g) * 0.5).to(torch.float32)
+        fgeo = dict(dim=d, heads=geo["heads"], depth=geo["depth"], fstride=geo["fstride"], tstride=geo["tstride"])
+        logits = ast_forward(sd, x, fgeo)
+        np.save(os.path.join(out, "input_t%d.npy" % frames), x.numpy().astype("<f4"))
+        np.save(os.path.join(out, "logits_t%d.npy" % frames), logits.numpy().astype("<f4"))
+        cases["t%d" % frames] = dict(frames=frames, f_dim=fdim, t_dim=tdim,
+                                     time="cut" if tdim <= geo["side"] else "stretched",
+                                     frequency="cut" if fdim <= geo["side"] else "stretched")
+    with open(os.path.join(out, "case.json"), "w") as f:
+        json.dump({"geometry": geo, "cases": cases, "tolerance": 1e-4,
+                   "reference": "float64 AST-from-DeiT adaptation and forward of tools/interop/make_fixtures.py"}, f, indent=1)
+        f.write("\n")
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # aum/: Audio Mamba, with the project's PyTorch mirror of AuM (tools/parity/train_parity.py, checked against AuM's own
 # code by the training-parity fixtures) as the reference forward
 
@@ -481,6 +598,7 @@ def main():
             make_readers(os.path.join(tmp, "readers"))
             make_ast(os.path.join(tmp, "ast"))
             make_aum(os.path.join(tmp, "aum"))
+            make_deit(os.path.join(tmp, "deit"))
             bad = []
             for dirpath, _, files in os.walk(tmp):
                 for fn in files:
@@ -495,6 +613,7 @@ def main():
     make_readers(os.path.join(a.out, "readers"))
     make_ast(os.path.join(a.out, "ast"))
     make_aum(os.path.join(a.out, "aum"))
+    make_deit(os.path.join(a.out, "deit"))
 
 
 if __name__ == "__main__":

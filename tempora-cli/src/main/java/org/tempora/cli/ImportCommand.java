@@ -26,7 +26,8 @@ final class ImportCommand extends CliCommand {
 
     @Option(names = "--layout", paramLabel = "yuangong|hf|aum", description = "How the checkpoint names its tensors: yuangong "
             + "(YuanGongND/ast, module.v.*) or hf (transformers' ASTForAudioClassification) for ast; aum (kaistmm/Audio-Mamba-AuM) for aum. "
-            + "Default: told from the keys.")
+            + "Default: told from the keys. An ImageNet DeiT (timm layout) has no audio classifier and is refused: start a training "
+            + "from it with train --init.")
     String layout;
 
     @Option(names = "--labels", paramLabel = "CSV", description = "Class names: AudioSet's class_labels_indices.csv (index, mid, "

@@ -38,8 +38,9 @@ final class TrainCommand extends CliCommand {
     boolean overwrite;
 
     @Option(names = "--init", paramLabel = "CHECKPOINT", description = "Start from a checkpoint's weights (sets train.init): a "
-            + "PyTorch AST checkpoint (YuanGongND or Hugging Face, torch.save or safetensors), a run folder or a .npz. The positional "
-            + "embedding is adapted to the input length and the head is new when the classes differ (docs/interop.md).")
+            + "PyTorch AST checkpoint (YuanGongND or Hugging Face, torch.save or safetensors), an ImageNet DeiT (timm's distilled DeiT, "
+            + "adapted as AST does: RGB kernel summed, 24x24 or 14x14 positions cut or stretched to the audio grid), a run folder or a .npz. "
+            + "The positional embedding is adapted to the input length and the head is new when the classes differ (docs/interop.md).")
     Path init;
 
     @Mixin

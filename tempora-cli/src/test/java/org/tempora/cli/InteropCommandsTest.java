@@ -95,6 +95,22 @@ class InteropCommandsTest {
     }
 
     @Test
+    void trainStartsFromAnImageNetDeit() throws IOException {
+        // interop/deit: timm's distilled DeiT at the 384 geometry (RGB 16x16 patches, 24x24 positions), width 16, depth 2
+        Path deit = Fixtures.interop("deit").resolve("deit.pth");
+        Path run = dir.resolve("deit-ft");
+        CliBadInputTest.Run r = ok("train", "--preset", "demo", "--set", "backbone.dim=16", "--set", "backbone.depth=2", "--set", "backbone.heads=2",
+                "--set", "data.synthetic.clips_per_class=5", "--epochs", "1", "--init", deit.toString(),
+                "--cache", dir.resolve("cache").toString(), "--out", run.toString());
+        assertThat(r.out()).contains("initialised from 31 of 35 tensors from " + deit)
+                .contains("the head mlp_head is new (the checkpoint has none)")
+                .contains("v.pos_embed adapted from the 24x24 ImageNet grid to 12x9 as AST does (time columns cut, frequency rows cut)")
+                .contains("v.patch_embed.proj.weight summed over its 3 (RGB) input channels").contains("test metrics:");
+        assertThat(Files.readString(run.resolve("run.json"))).contains("\"init\"").contains("deit.pth").contains("ImageNet grid");
+        assertThat(Files.readString(run.resolve("config.yaml"))).contains("  init: " + deit);
+    }
+
+    @Test
     void importedModelClassifiesServesAndRoundTripsThroughPth() throws Exception {
         Path run = dir.resolve("serve-run");
         ok("import", ast("yuangong.pth").toString(), "--set", "backbone.heads=4", "--labels", ast("labels.csv").toString(), "--out", run.toString());
@@ -153,7 +169,9 @@ class InteropCommandsTest {
             "import @R/truncated.pt --out @O/t | 3 | @R/truncated.pt: not a readable torch.save archive",
             "import @R/state-dict.pt --out @O/s | 3 | @R/state-dict.pt: not an AST checkpoint in a layout tempora knows",
             "import @A/nope.pth --out @O/n | 3 | @A/nope.pth: no such file",
-            "import @A/hf --layout bogus --out @O/b | 2 | unknown checkpoint layout 'bogus' (yuangong, hf)",
+            "import @A/hf --layout bogus --out @O/b | 2 | unknown checkpoint layout 'bogus' (yuangong, hf, timm)",
+            "import @D/deit.pth --out @O/e | 3 | @D/deit.pth: is an ImageNet DeiT checkpoint (timm layout): it has no classifier for audio classes, so there is no model to import; start a training from it with tempora train --init @D/deit.pth",
+            "import @D/deit.pth --layout yuangong --out @O/e | 3 | @D/deit.pth: the tensors are in the timm layout, not yuangong (use --layout timm)",
             "import @A/hf --layout yuangong --out @O/y | 3 | @A/hf/model.safetensors: the tensors are in the hf layout, not yuangong (use --layout hf)",
             "import @A/hf --arch vit --out @O/a | 2 | --arch 'vit': tempora imports ast and aum checkpoints",
             "import @A/yuangong.pth --arch aum --out @O/m | 3 | @A/yuangong.pth: not an Audio Mamba checkpoint",
@@ -170,11 +188,11 @@ class InteropCommandsTest {
     })
     void badInputsAreOneLineWithTheirCode(String command, int code, String message) {
         String[] args = command.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())
-                .replace("@O", dir.toString()).split(" ");
+                .replace("@D", Fixtures.interop("deit").toString()).replace("@O", dir.toString()).split(" ");
         for (int i = 0; i < args.length; i++) args[i] = args[i].replace('~', ' ');
         CliBadInputTest.Run r = CliBadInputTest.run(args);
         String expected = message.strip().replace("@R", Fixtures.interop("readers").toString()).replace("@A", Fixtures.interop("ast").toString())
-                .replace("@O", dir.toString());
+                .replace("@D", Fixtures.interop("deit").toString()).replace("@O", dir.toString());
         assertThat(r.err()).as(command).contains(expected);
         CliErrorLinesTest.assertOneLine(r.err(), command);
         assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(code);

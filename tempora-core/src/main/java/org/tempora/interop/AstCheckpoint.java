@@ -69,9 +69,17 @@ public record AstCheckpoint(Map<String, Npy.Array> tensors, Path file, AstLayout
         if (l == null) {
             List<String> keys = c.tensors().keySet().stream().limit(4).toList();
             throw new InvalidInputException(file, "not an AST checkpoint in a layout tempora knows (keys " + keys
-                    + " …; yuangong has v.cls_token, hf has audio_spectrogram_transformer.*)");
+                    + " …; yuangong has v.cls_token, hf has audio_spectrogram_transformer.*, timm (an ImageNet DeiT) has cls_token and blocks.*)");
         }
         return new AstCheckpoint(l.toTempora(c.tensors(), file.toString()), file, l, c.format(), hf);
+    }
+
+    /**
+     * Whether this is an ImageNet DeiT ({@link AstLayout#TIMM}): RGB patch kernel, square positional grid, no audio
+     * head. It is a starting point for {@code train --init}, not a model to import.
+     */
+    public boolean imagenet() {
+        return layout == AstLayout.TIMM;
     }
 
     static HfConfig hfConfig(Path folder) {

@@ -30,7 +30,16 @@ public enum AstLayout {
      * {@code …encoder.layer.N.attention.attention.{query,key,value}.*} (concatenated, in that order, into
      * {@code attn.qkv}), {@code …layernorm.*}, {@code classifier.{layernorm,dense}.*}.
      */
-    HF;
+    HF,
+    /**
+     * timm's distilled DeiT ({@code deit_*_distilled_patch16_224/384}, an ImageNet checkpoint, the model AST wraps as
+     * {@code v}): {@code cls_token}, {@code dist_token}, {@code pos_embed}, {@code patch_embed.proj.*},
+     * {@code blocks.N.*}, {@code norm.*}, each becoming {@code v.} + its name; the ImageNet heads {@code head.*} and
+     * {@code head_dist.*} are dropped. The tensors are not an AST yet: the patch kernel takes 3 (RGB) channels, the
+     * positional embedding is a square image grid and there is no {@code mlp_head}; {@code run.ModelInit} adapts them
+     * as AST's constructor does. A DeiT without {@code dist_token} (one class token) is refused.
+     */
+    TIMM;
 
     private static final String HF_PREFIX = "audio_spectrogram_transformer.";
     private static final Pattern HF_LAYER = Pattern.compile("encoder\\.layer\\.(\\d+)\\.(.+)");
@@ -49,20 +58,25 @@ public enum AstLayout {
             "layernorm.weight", "v.norm.weight",
             "layernorm.bias", "v.norm.bias");
 
-    /** The CLI name ({@code yuangong}, {@code hf}). */
+    private static final Set<String> TIMM_TOP = Set.of("cls_token", "dist_token", "pos_embed", "patch_embed.proj.weight",
+            "patch_embed.proj.bias", "norm.weight", "norm.bias");
+    private static final Pattern TIMM_BLOCK = Pattern.compile("blocks\\.\\d+\\.(norm1|attn\\.qkv|attn\\.proj|norm2|mlp\\.fc1|mlp\\.fc2)\\.(weight|bias)");
+
+    /** The CLI name ({@code yuangong}, {@code hf}, {@code timm}). */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     public static AstLayout parse(String s) {
         for (AstLayout l : values()) if (l.cliName().equals(s.strip().toLowerCase(Locale.ROOT))) return l;
-        throw new ConfigException("unknown checkpoint layout '" + s + "' (yuangong, hf)");
+        throw new ConfigException("unknown checkpoint layout '" + s + "' (yuangong, hf, timm)");
     }
 
     /** The layout a state_dict's keys show, or null when they show neither. */
     public static AstLayout detect(Set<String> keys) {
         if (keys.stream().anyMatch(k -> k.startsWith(HF_PREFIX) || k.startsWith("classifier."))) return HF;
         if (keys.contains("v.cls_token") || keys.contains("v.pos_embed")) return YUANGONG;
+        if ((keys.contains("cls_token") || keys.contains("pos_embed")) && keys.stream().anyMatch(k -> k.startsWith("blocks."))) return TIMM;
         return null;
     }
 
@@ -76,7 +90,28 @@ public enum AstLayout {
             throw new InvalidInputException(source, "the tensors are in the " + seen.cliName() + " layout, not " + cliName()
                     + " (use --layout " + seen.cliName() + ")");
         }
-        return this == YUANGONG ? fromYuanGong(sd, source) : fromHf(sd, source);
+        return switch (this) {
+            case YUANGONG -> fromYuanGong(sd, source);
+            case HF -> fromHf(sd, source);
+            case TIMM -> fromTimm(sd, source);
+        };
+    }
+
+    private static Map<String, Npy.Array> fromTimm(Map<String, Npy.Array> sd, String source) {
+        Map<String, Npy.Array> out = new LinkedHashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, Npy.Array> e : sd.entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith("head.") || k.startsWith("head_dist.")) continue; // the ImageNet classifiers; AST builds its own head
+            if (TIMM_TOP.contains(k) || TIMM_BLOCK.matcher(k).matches()) out.put("v." + k, e.getValue());
+            else unknown.add(k);
+        }
+        refuseUnknown(unknown, source, "timm");
+        if (!out.containsKey("v.dist_token")) {
+            throw new InvalidInputException(source, "has no dist_token: AST starts from a distilled DeiT (deit_*_distilled_*, a class and a "
+                    + "distillation token); a ViT or DeiT with one class token is not supported");
+        }
+        return out;
     }
 
     private static Map<String, Npy.Array> fromYuanGong(Map<String, Npy.Array> sd, String source) {

@@ -183,6 +183,10 @@ public final class ModelImport {
     private static Read readAst(Options o, AstLayout layout, ExperimentConfig asked, Set<String> given) {
         BackboneSpec.Ast askedAst = (BackboneSpec.Ast) asked.backbone();
         AstCheckpoint c = AstCheckpoint.read(o.checkpoint(), layout);
+        if (c.imagenet()) {
+            throw new InvalidInputException(c.file().toString(), "is an ImageNet DeiT checkpoint (timm layout): it has no classifier for "
+                    + "audio classes, so there is no model to import; start a training from it with tempora train --init " + c.file());
+        }
         AstShape shape = AstShape.resolve(c, new AstShape.Given(
                 given.contains("backbone.heads") ? askedAst.heads() : null,
                 given.contains("tokens.stride") ? asked.tokens().stride().get(0) : null,

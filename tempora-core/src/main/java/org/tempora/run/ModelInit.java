@@ -79,7 +79,9 @@ public final class ModelInit {
     /** Copies the checkpoint's weights into {@code model}; returns what was copied, adapted or left fresh, in words. */
     public static List<String> apply(TemporaModel model, Path checkpoint, Target target) {
         TokenBackbone bb = backbone(model);
-        Map<String, Npy.Array> src = read(checkpoint, bb);
+        Source read = read(checkpoint, bb);
+        Map<String, Npy.Array> src = read.tensors();
+        boolean imagenet = read.imagenet();
         String source = checkpoint.toString();
         List<String> notes = new ArrayList<>();
         Map<String, NDArray> targetSd = model.stateDict();
@@ -122,11 +124,12 @@ public final class ModelInit {
             long[] want = e.getValue().getShape().getShape();
             long[] got = Arrays.stream(a.shape()).asLongStream().toArray();
             float[] values = a.f32();
-            if (!Arrays.equals(want, got)) {
+            // an ImageNet DeiT's positions (a square image grid) and RGB kernel are always adapted, even where a shape agrees
+            if (!Arrays.equals(want, got) || (imagenet && (k.equals(posKey) || k.equals(kernelKey)))) {
                 if (k.equals(posKey)) {
-                    values = adaptPosEmbed(source, k, a, src.get(kernelKey), bb, target, notes);
+                    values = adaptPosEmbed(source, k, a, src.get(kernelKey), bb, target, imagenet, notes);
                 } else if (k.equals(kernelKey)) {
-                    values = adaptKernel(source, k, a, bb, model.resolution(), target, notes);
+                    values = adaptKernel(source, k, a, bb, model.resolution(), target, imagenet, notes);
                 } else {
                     throw new InvalidInputException(source, "tensor " + k + " has shape " + new Shape(got) + " but the model expects " + new Shape(want));
                 }
@@ -157,7 +160,8 @@ public final class ModelInit {
         return bb instanceof Ast ? 10 : 16;
     }
 
-    private static float[] adaptPosEmbed(String source, String key, Npy.Array a, Npy.Array kernel, TokenBackbone bb, Target target, List<String> notes) {
+    private static float[] adaptPosEmbed(String source, String key, Npy.Array a, Npy.Array kernel, TokenBackbone bb, Target target, boolean imagenet,
+                                         List<String> notes) {
         int dim = bb.width();
         int prefix = bb.prefixTokens();
         PatchGeometry full = target.full();
@@ -179,6 +183,7 @@ public final class ModelInit {
             }
             own = new PatchGeometry(1, full.freqBins(), full.frames(), k[0], k[1], s, s);
         }
+        if (imagenet) return adaptImageNetPosEmbed(source, key, a, n, own, bb, target, notes);
         if (n < 1 || n % own.fDim() != 0) {
             throw new InvalidInputException(source, key + "'s " + n + " patch positions do not form a grid with " + own.fDim()
                     + " frequency rows (" + (sameKernel ? "the model's" : own.patchF() + "-high patches with stride " + own.strideF())
@@ -205,11 +210,43 @@ public final class ModelInit {
         return pe;
     }
 
+    /**
+     * An ImageNet DeiT's positions: its {@code side × side} image grid fitted to the checkpoint's patches over this
+     * input ({@code own}) as AST's constructor does (time columns, then frequency rows: centre cut, or bilinear
+     * stretch; the two token rows kept), then resampled to the model's grids as for any checkpoint.
+     */
+    private static float[] adaptImageNetPosEmbed(String source, String key, Npy.Array a, int n, PatchGeometry own, TokenBackbone bb, Target target,
+                                                 List<String> notes) {
+        int dim = bb.width();
+        int prefix = bb.prefixTokens();
+        int side = (int) Math.round(Math.sqrt(Math.max(n, 0)));
+        if (n < 1 || side * side != n) {
+            throw new InvalidInputException(source, key + "'s " + n + " patch positions are not the square grid of an ImageNet model");
+        }
+        float[] pe = Resize.astAdaptPosEmbed(a.f32(), prefix, dim, side, side, own.fDim(), own.tDim());
+        List<String> steps = new ArrayList<>();
+        steps.add("adapted from the " + side + "x" + side + " ImageNet grid to " + grid(own) + " as AST does (time "
+                + (own.tDim() <= side ? "columns cut" : "stretched") + ", frequency " + (own.fDim() <= side ? "rows cut" : "stretched") + ")");
+        PatchGeometry full = target.full();
+        PatchGeometry g = bb.geometry();
+        if (own.fDim() != full.fDim() || own.tDim() != full.tDim()) {
+            pe = Resize.resamplePosEmbed(pe, prefix, dim, own.fDim(), own.tDim(), full.fDim(), full.tDim(), true);
+            steps.add("resampled to the " + grid(full) + " grid of " + full.patchF() + "x" + full.patchT() + " patches");
+        }
+        if (full.fDim() != g.fDim() || full.tDim() != g.tDim()) {
+            pe = Resize.resamplePosEmbed(pe, prefix, dim, full.fDim(), full.tDim(), g.fDim(), g.tDim(), false);
+            steps.add("resampled from the full-resolution " + grid(full) + " grid to the " + grid(g) + " grid the backbone sees");
+        }
+        notes.add(key + " " + String.join(", then ", steps));
+        return pe;
+    }
+
     private static String grid(PatchGeometry g) {
         return g.fDim() + "x" + g.tDim();
     }
 
-    private static float[] adaptKernel(String source, String key, Npy.Array a, TokenBackbone bb, ResolutionStage res, Target target, List<String> notes) {
+    private static float[] adaptKernel(String source, String key, Npy.Array a, TokenBackbone bb, ResolutionStage res, Target target, boolean imagenet,
+                                       List<String> notes) {
         PatchGeometry g = bb.geometry();
         int d = bb.width();
         int[] s = a.shape();
@@ -220,6 +257,13 @@ public final class ModelInit {
         int in = s[1];
         float[] w = a.f32();
         List<String> steps = new ArrayList<>();
+        if (imagenet) {
+            // AST's first step with ImageNet weights: the RGB kernel summed to one (spectrogram) channel, bias kept
+            if (in != 3) throw new InvalidInputException(source, "tensor " + key + " has " + in + " input channels; an ImageNet DeiT has 3 (RGB)");
+            w = Resize.sumInputChannels(w, d, 3, s[2], s[3]);
+            in = 1;
+            steps.add("summed over its 3 (RGB) input channels");
+        }
         if (s[2] != g.patchF() || s[3] != g.patchT()) {
             w = Resize.resizeKernel(w, d, in, s[2], s[3], g.patchF(), g.patchT(), target.kernel());
             steps.add((target.kernel() == Resize.KernelMethod.PI ? "PI-resized" : "bilinearly resized") + " from " + s[2] + "x" + s[3] + " to "
@@ -254,14 +298,20 @@ public final class ModelInit {
         return w;
     }
 
+    /**
+     * A checkpoint's tensors under tempora's names.
+     *
+     * @param imagenet an ImageNet DeiT (timm layout): RGB kernel, square positional grid, no head
+     */
+    record Source(Map<String, Npy.Array> tensors, boolean imagenet) {}
+
     /** The checkpoint's tensors under tempora's names (AST layouts or AuM's, by the model's backbone). */
-    static Map<String, Npy.Array> read(Path p, TokenBackbone bb) {
-        Map<String, Npy.Array> m;
-        if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("model.npz"))) m = Npz.read(p.resolve("model.npz"));
-        else if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".npz")) m = Npz.read(p);
-        else if (!Files.exists(p)) throw new InvalidInputException(p, "no such file (train.init)");
-        else if (bb instanceof AudioMamba) m = AumCheckpoint.read(p).tensors();
-        else m = AstCheckpoint.read(p, null).tensors();
-        return m;
+    static Source read(Path p, TokenBackbone bb) {
+        if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("model.npz"))) return new Source(Npz.read(p.resolve("model.npz")), false);
+        if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".npz")) return new Source(Npz.read(p), false);
+        if (!Files.exists(p)) throw new InvalidInputException(p, "no such file (train.init)");
+        if (bb instanceof AudioMamba) return new Source(AumCheckpoint.read(p).tensors(), false);
+        AstCheckpoint c = AstCheckpoint.read(p, null);
+        return new Source(c.tensors(), c.imagenet());
     }
 }
