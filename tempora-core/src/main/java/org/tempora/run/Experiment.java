@@ -172,6 +172,7 @@ public final class Experiment {
             numbers.put("best_valid_" + result.metricName(), result.bestMetric());
             numbers.put("train_seconds", result.trainSeconds());
             numbers.put("epochs_run", result.history().size());
+            numbers.put("stop", stopSummary(cfg, schedule, result.history()));
             numbers.put("test", er.asMap());
             numbers.put("test_loss", scores.loss());
             numbers.put("parameters", model.parameterCount());
@@ -227,7 +228,11 @@ public final class Experiment {
             init = restored ? List.of("resumed from the run's checkpoint") : ModelInit.apply(model, Path.of(cfg.train().init()));
             if (!restored) l.onStage("initialised from " + String.join("; ", init));
         }
-        Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l);
+        // the stop rule sees the epochs a resumed run already did, so it stops where an uninterrupted run would
+        List<EpochRecord> done = o.resume() ? CheckpointState.read(run).history() : List.of();
+        Predicate<EpochRecord> stop = PhaseControl.of(cfg.train()).finalStop(cfg.train().epochs(), 1, done);
+        Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l,
+                new Trainer.Phase(1, true, 0, List.of(), 0, stop));
         if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
         Trainer.Result r = trainer.fit(o.resume());
         return new Trained(model, r, init);
@@ -283,7 +288,7 @@ public final class Experiment {
             l.onStage(String.format(Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train().epochs()));
             Predicate<EpochRecord> stop;
             if (last) {
-                stop = rec -> control.stopFinal(rec.validMetric());
+                stop = control.finalStop(pcfg.train().epochs(), i + 1, resumeHere ? ck.history() : List.of());
             } else {
                 PlateauSwitch ps = control.switchFor(ph);
                 if (ps != null && resumeHere) {
@@ -302,6 +307,27 @@ public final class Experiment {
             prevManager = pm;
         }
         return new Trained(prev, result, descriptions);
+    }
+
+    /**
+     * How the training ended, for run.json: the stop rule with its settings, the final phase's budget and whether the
+     * convergence rule was met (a plateau run that ran its whole budget did not converge by the rule).
+     */
+    static Map<String, Object> stopSummary(ExperimentConfig cfg, PhaseSchedule schedule, List<EpochRecord> history) {
+        ExperimentConfig.Train t = cfg.train();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rule", t.stopRule().key());
+        if (t.stopRule() == Choices.StopRule.PLATEAU) {
+            m.put("patience", t.stopPatience());
+            m.put("min_delta", t.stopMinDelta());
+        }
+        int lastPhase = history.isEmpty() ? 1 : history.get(history.size() - 1).phase();
+        int offset = (int) history.stream().filter(r -> r.phase() < lastPhase).count();
+        int budget = schedule.isMultiPhase() ? schedule.finalPhaseEpochs(offset) : t.epochs();
+        m.put("final_phase_budget", budget);
+        m.put("final_phase_epochs", history.size() - offset);
+        m.put("converged", PhaseControl.of(t).converged(history, budget));
+        return m;
     }
 
     /** Per-phase epochs, training FLOPs and time (the accounting of the paper's Tables 2–5). */
@@ -353,7 +379,7 @@ public final class Experiment {
             WeightAverage.apply(model, run, wa.get(0), end);
             return "weight average of epochs " + wa.get(0) + "-" + end;
         }
-        if (cfg.eval().select() == Choices.Select.LAST) return "last epoch (" + cfg.train().epochs() + ")";
+        if (cfg.eval().select() == Choices.Select.LAST) return "last epoch (" + r.history().size() + ")";
         model.load(run.bestModel());
         return "best validation epoch (" + r.bestEpoch() + ")";
     }
