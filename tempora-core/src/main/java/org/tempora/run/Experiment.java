@@ -115,20 +115,28 @@ public final class Experiment {
 
     /** Refuses to resume a run with another config (the keys that may change aside), naming the differing keys. */
     static void checkSameConfig(RunFiles run, ExperimentConfig cfg) {
-        if (!Files.isRegularFile(run.config())) return;
+        List<String> diffs = configDifferences(run, cfg);
+        if (!diffs.isEmpty()) {
+            throw new ConfigException("--resume: the config differs from the one " + run.dir() + " was started with: "
+                    + String.join("; ", diffs) + " (only " + String.join(", ", new java.util.TreeSet<>(MAY_CHANGE_ON_RESUME))
+                    + " may change; resume without a preset to use the run's own config, or start a new run)");
+        }
+    }
+
+    /**
+     * How {@code cfg} differs from the config the run recorded ({@code key: recorded → new}), leaving out the keys that
+     * may change on resume; empty when the run recorded none.
+     */
+    static List<String> configDifferences(RunFiles run, ExperimentConfig cfg) {
+        if (!Files.isRegularFile(run.config())) return List.of();
         ExperimentConfig recorded;
         try {
             recorded = ConfigLoader.fromYaml(Files.readString(run.config()), run.config().toString());
         } catch (IOException e) {
             throw new InvalidInputException(run.config(), "cannot read: " + e.getMessage(), e);
         }
-        List<String> diffs = ConfigLoader.differences(recorded, cfg).stream()
+        return ConfigLoader.differences(recorded, cfg).stream()
                 .filter(d -> !MAY_CHANGE_ON_RESUME.contains(d.substring(0, d.indexOf(':')))).toList();
-        if (!diffs.isEmpty()) {
-            throw new ConfigException("--resume: the config differs from the one " + run.dir() + " was started with: "
-                    + String.join("; ", diffs) + " (only " + String.join(", ", new java.util.TreeSet<>(MAY_CHANGE_ON_RESUME))
-                    + " may change; resume without a preset to use the run's own config, or start a new run)");
-        }
     }
 
     private static Summary trainLocked(ExperimentConfig cfg, Options o, RunListener l, RunFiles run) {

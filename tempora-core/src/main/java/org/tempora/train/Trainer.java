@@ -209,6 +209,8 @@ public final class Trainer {
                 Map<String, Double> extra = new LinkedHashMap<>();
                 extraSums.forEach((k, v) -> extra.put(k, k.equals("skipped_steps") ? v : v / steps));
                 extra.put("valid_seconds", vs.seconds());
+                // the same extras in evaluation mode on the validation split (DiffRes: BatchNorm on running statistics)
+                vs.extras().forEach((k, v) -> extra.put("eval_" + k, v));
                 if (testEachEpoch != null) {
                     Evaluator.Scores ts = Evaluator.run(model, testEachEpoch, cfg.eval().batchSize(), multiLabel);
                     extra.put("test_" + metricName, ValidationMetric.compute(ts.logits(), labelsOf(testEachEpoch),
