@@ -126,6 +126,7 @@ public final class ConfigValidator {
         min("eval.batch_size", e.batchSize(), 1);
         min("eval.window_seconds", e.windowSeconds(), 0);
         min("eval.hop_seconds", e.hopSeconds(), 0);
+        min("eval.explain_clips", e.explainClips(), 0);
     }
 
     private void notNull(String key, Object value) {

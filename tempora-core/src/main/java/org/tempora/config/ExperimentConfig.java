@@ -256,12 +256,15 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      * @param testEachEpoch also score the test split after every epoch (recorded as {@code test_<metric>}), so the
      *                      paper's "first epoch that surpasses the baseline" rule can report test accuracy then
      * @param windowSeconds window (s) for classifying files longer than the model's input; {@code hopSeconds} its hop
+     * @param explainClips  DiffRes runs: explain this many fixed test clips (the first of each class) after the first
+     *                      and the last epoch ({@code RUN/explain/epoch-NNN.json}; the report draws them); 0 = off
      */
-    public record Eval(int batchSize, Choices.Select select, boolean testEachEpoch, double windowSeconds, double hopSeconds) {
-        public static final Eval DEFAULTS = new Eval(64, Choices.Select.BEST, false, 0, 0);
+    public record Eval(int batchSize, Choices.Select select, boolean testEachEpoch, double windowSeconds, double hopSeconds,
+                       int explainClips) {
+        public static final Eval DEFAULTS = new Eval(64, Choices.Select.BEST, false, 0, 0, 0);
 
         public Eval withTestEachEpoch(boolean t) {
-            return new Eval(batchSize, select, t, windowSeconds, hopSeconds);
+            return new Eval(batchSize, select, t, windowSeconds, hopSeconds, explainClips);
         }
     }
 

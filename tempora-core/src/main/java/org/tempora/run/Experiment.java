@@ -191,7 +191,9 @@ public final class Experiment {
             Stop.check("after evaluation; the training is checkpointed: continue with --resume");
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
-            Reports.write(run, cfg, data, result.history(), er, numbers, explainSections(model, data));
+            List<ReportData.Section> sections = new ArrayList<>(epochExplanationSections(run));
+            sections.addAll(explainSections(model, data));
+            Reports.write(run, cfg, data, result.history(), er, numbers, sections);
             return new Summary(run, er, numbers);
         }
     }
@@ -219,6 +221,72 @@ public final class Experiment {
         return out;
     }
 
+    /** One explained clip of {@code RUN/explain/epoch-NNN.json}. */
+    public record ClipExplanation(String clip, String label, Explainer.Explanation explanation) {}
+
+    /** Where the explanations after a (1-based, global) epoch are kept. */
+    public static Path explainFile(RunFiles run, int epoch) {
+        return run.dir().resolve("explain").resolve(String.format("epoch-%03d.json", epoch));
+    }
+
+    /**
+     * With {@code eval.explain_clips > 0} and a DiffRes model: after the first and the last epoch, explains the same
+     * clips (the first test clip of each of the first classes; validation clips when there is no test split) in
+     * evaluation mode and saves the per-frame data as {@code RUN/explain/epoch-NNN.json}; the report draws them. Null
+     * otherwise. Explaining runs without gradients on a sub-manager: it does not change the training.
+     */
+    static Trainer.EpochEnd explainHook(ExperimentConfig cfg, TemporaModel model, PreparedData data, RunFiles run) {
+        int n = cfg.eval().explainClips();
+        if (n <= 0 || !(model.resolution() instanceof DiffRes)) return null;
+        return (rec, last) -> {
+            if (rec.epoch() != 1 && !last) return;
+            var split = data.sources.containsKey(Split.TEST) ? data.sources.get(Split.TEST) : data.sources.get(Split.VALID);
+            List<ClipExplanation> out = new ArrayList<>();
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < split.size() && out.size() < n; i++) {
+                int label = split.labels(i)[0];
+                if (!seen.add(label)) continue;
+                out.add(new ClipExplanation(split.clip(i).id(), data.dataset.classes().get(label), explainClip(model, data, split, i)));
+            }
+            Path f = explainFile(run, rec.epoch());
+            try {
+                Files.createDirectories(run.trackFolder(f.getParent()));
+            } catch (IOException e) {
+                throw new OutputException(f.getParent(), e);
+            }
+            run.writeJson(f, out);
+        };
+    }
+
+    /** Report sections of the explanations saved after epochs (in epoch order), for the reporter to draw. */
+    static List<ReportData.Section> epochExplanationSections(RunFiles run) {
+        Path dir = run.dir().resolve("explain");
+        if (!Files.isDirectory(dir)) return List.of();
+        List<ReportData.Section> out = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("epoch-\\d+\\.json")).sorted().toList()) {
+                int epoch = Integer.parseInt(f.getFileName().toString().replaceAll("\\D", ""));
+                List<ClipExplanation> list = RunFiles.JSON.readValue(f.toFile(),
+                        new com.fasterxml.jackson.core.type.TypeReference<List<ClipExplanation>>() {});
+                for (ClipExplanation c : list) {
+                    out.add(ReportData.Section.explanation("DiffRes after epoch " + epoch + " on " + c.clip() + " (" + c.label() + ")",
+                            c.explanation(), c.explanation().summary().text()));
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(dir, "cannot read the saved explanations: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static Explainer.Explanation explainClip(TemporaModel model, PreparedData data, org.tempora.data.FeatureBatchSource split, int i) {
+        var clip = split.clip(i);
+        float[] x = split.batch(new int[] {i}, false, null).x();
+        int validFrames = data.frontEnd.fbank().numFrames(clip.audio().samples(ChannelMode.FIRST).count());
+        double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
+        return Explainer.explain(model, x, split.frames(), split.bins(), validFrames, shift);
+    }
+
     /** A trained final model with its history (and, for multi-phase runs, each phase's description). */
     private record Trained(TemporaModel model, Trainer.Result result, List<String> descriptions) {}
 
@@ -242,6 +310,7 @@ public final class Experiment {
         Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l,
                 new Trainer.Phase(1, true, 0, List.of(), 0, stop));
         if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+        trainer.afterEachEpoch(explainHook(cfg, model, data, run));
         Trainer.Result r = trainer.fit(o.resume());
         return new Trained(model, r, init);
     }
@@ -307,6 +376,7 @@ public final class Experiment {
             Trainer.Phase phase = new Trainer.Phase(i + 1, last, offset, history, seconds, stop);
             Trainer trainer = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase);
             if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+            trainer.afterEachEpoch(explainHook(cfg, model, data, run));
             result = trainer.fit(resumeHere);
             history = new ArrayList<>(result.history());
             seconds = result.trainSeconds();
