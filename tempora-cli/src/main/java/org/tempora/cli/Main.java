@@ -16,7 +16,7 @@ import picocli.CommandLine;
 @Command(name = "tempora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Audio classifiers that spend compute only where the sound needs it.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ClassifyCommand.class, InfoCommand.class,
-                FbankCommand.class, StatsCommand.class, PresetsCommand.class, CompareCommand.class, BenchCommand.class, ExplainCommand.class, DoctorCommand.class, ServeCommand.class,
+                FbankCommand.class, StatsCommand.class, PresetsCommand.class, CompareCommand.class, GridCommand.class, BenchCommand.class, ExplainCommand.class, DoctorCommand.class, ServeCommand.class,
                 ImportCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 usage error (also: the run folder or cache entry is in use), 3 bad input data, "

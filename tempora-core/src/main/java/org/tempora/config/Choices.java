@@ -54,6 +54,9 @@ public final class Choices {
     /** {@code train.phase_switch}: a coarse phase ends after its planned epochs, or on a validation plateau. */
     public enum PhaseSwitch implements Choice { FIXED, PLATEAU }
 
-    /** {@code train.stop_rule}: the final phase runs its budget, or stops once it surpasses the baseline's metric. */
-    public enum StopRule implements Choice { BUDGET, SURPASS }
+    /**
+     * {@code train.stop_rule}: the final phase runs its budget, stops once it surpasses the baseline's metric, or stops on
+     * a validation plateau (the convergence rule).
+     */
+    public enum StopRule implements Choice { BUDGET, SURPASS, PLATEAU }
 }

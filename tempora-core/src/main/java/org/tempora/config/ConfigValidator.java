@@ -119,11 +119,14 @@ public final class ConfigValidator {
         }
         min("train.phase_patience", tr.phasePatience(), 1);
         min("train.phase_min_delta", tr.phaseMinDelta(), 0);
+        min("train.stop_patience", tr.stopPatience(), 1);
+        min("train.stop_min_delta", tr.stopMinDelta(), 0);
 
         ExperimentConfig.Eval e = c.eval();
         min("eval.batch_size", e.batchSize(), 1);
         min("eval.window_seconds", e.windowSeconds(), 0);
         min("eval.hop_seconds", e.hopSeconds(), 0);
+        min("eval.explain_clips", e.explainClips(), 0);
     }
 
     private void notNull(String key, Object value) {

@@ -183,9 +183,13 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      *                        {@code plateau} as soon as the validation metric has not improved by at least
      *                        {@code phase_min_delta} for {@code phase_patience} epochs (never later than planned).
      *                        Plateau switching is our addition; the paper uses fixed lengths
-     * @param stopRule        when the final phase stops: {@code budget} (after its planned epochs) or {@code surpass}
+     * @param stopRule        when the final phase stops: {@code budget} (after its planned epochs), {@code surpass}
      *                        (at the first epoch whose validation metric exceeds {@code baseline_metric}: the paper's
-     *                        accuracy/computation trade-off rule)
+     *                        accuracy/computation trade-off rule) or {@code plateau} (the convergence rule: once the
+     *                        validation metric has not improved on its best by at least {@code stop_min_delta} for
+     *                        {@code stop_patience} epochs, never beyond {@code epochs}; docs/training.md)
+     * @param stopPatience    stop_rule plateau: epochs without improvement before stopping
+     * @param stopMinDelta    stop_rule plateau: smallest increase of the validation metric that counts as improvement
      * @param baselineMetric  the baseline run's best validation metric (stop_rule surpass, savings reports); null = unknown
      * @param init            a checkpoint whose weights start the training (a PyTorch AST checkpoint, a tempora run folder
      *                        or .npz; docs/interop.md); null = the architecture's random initialisation
@@ -194,10 +198,10 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
                         List<Double> betas, double eps, Schedule schedule, Choices.Loss loss, double gradClip,
                         List<Integer> weightAverage, boolean balancedSampler, int dataThreads, int threads,
                         List<Phase> phases, Choices.PhaseSwitch phaseSwitch, int phasePatience, double phaseMinDelta,
-                        Choices.StopRule stopRule, Double baselineMetric, String init) {
+                        Choices.StopRule stopRule, int stopPatience, double stopMinDelta, Double baselineMetric, String init) {
         public static final Train DEFAULTS = new Train(10, 32, Choices.Optimizer.ADAM, 2.5e-4, 5e-7, List.of(0.95, 0.999),
                 1e-8, Schedule.DEFAULTS, Choices.Loss.AUTO, 0.0, null, false, 0, 0, List.of(), Choices.PhaseSwitch.FIXED,
-                2, 0.0, Choices.StopRule.BUDGET, null, null);
+                2, 0.0, Choices.StopRule.BUDGET, 5, 0.002, null, null);
 
         public Train {
             betas = copy(betas);
@@ -207,12 +211,17 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
 
         public Train withEpochs(int e) {
             return new Train(e, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
-                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, baselineMetric, init);
+                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, baselineMetric, init);
+        }
+
+        public Train withStopRule(Choices.StopRule r) {
+            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
+                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, r, stopPatience, stopMinDelta, baselineMetric, init);
         }
 
         public Train withPhases(List<Phase> p) {
             return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
-                    balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, baselineMetric, init);
+                    balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, baselineMetric, init);
         }
     }
 
@@ -247,12 +256,15 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      * @param testEachEpoch also score the test split after every epoch (recorded as {@code test_<metric>}), so the
      *                      paper's "first epoch that surpasses the baseline" rule can report test accuracy then
      * @param windowSeconds window (s) for classifying files longer than the model's input; {@code hopSeconds} its hop
+     * @param explainClips  DiffRes runs: explain this many fixed test clips (the first of each class) after the first
+     *                      and the last epoch ({@code RUN/explain/epoch-NNN.json}; the report draws them); 0 = off
      */
-    public record Eval(int batchSize, Choices.Select select, boolean testEachEpoch, double windowSeconds, double hopSeconds) {
-        public static final Eval DEFAULTS = new Eval(64, Choices.Select.BEST, false, 0, 0);
+    public record Eval(int batchSize, Choices.Select select, boolean testEachEpoch, double windowSeconds, double hopSeconds,
+                       int explainClips) {
+        public static final Eval DEFAULTS = new Eval(64, Choices.Select.BEST, false, 0, 0, 0);
 
         public Eval withTestEachEpoch(boolean t) {
-            return new Eval(batchSize, select, t, windowSeconds, hopSeconds);
+            return new Eval(batchSize, select, t, windowSeconds, hopSeconds, explainClips);
         }
     }
 

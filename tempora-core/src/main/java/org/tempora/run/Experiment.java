@@ -129,20 +129,28 @@ public final class Experiment {
 
     /** Refuses to resume a run with another config (the keys that may change aside), naming the differing keys. */
     static void checkSameConfig(RunFiles run, ExperimentConfig cfg) {
-        if (!Files.isRegularFile(run.config())) return;
+        List<String> diffs = configDifferences(run, cfg);
+        if (!diffs.isEmpty()) {
+            throw new ConfigException("--resume: the config differs from the one " + run.dir() + " was started with: "
+                    + String.join("; ", diffs) + " (only " + String.join(", ", new java.util.TreeSet<>(MAY_CHANGE_ON_RESUME))
+                    + " may change; resume without a preset to use the run's own config, or start a new run)");
+        }
+    }
+
+    /**
+     * How {@code cfg} differs from the config the run recorded ({@code key: recorded → new}), leaving out the keys that
+     * may change on resume; empty when the run recorded none.
+     */
+    static List<String> configDifferences(RunFiles run, ExperimentConfig cfg) {
+        if (!Files.isRegularFile(run.config())) return List.of();
         ExperimentConfig recorded;
         try {
             recorded = ConfigLoader.fromYaml(Files.readString(run.config()), run.config().toString());
         } catch (IOException e) {
             throw new InvalidInputException(run.config(), "cannot read: " + e.getMessage(), e);
         }
-        List<String> diffs = ConfigLoader.differences(recorded, cfg).stream()
+        return ConfigLoader.differences(recorded, cfg).stream()
                 .filter(d -> !MAY_CHANGE_ON_RESUME.contains(d.substring(0, d.indexOf(':')))).toList();
-        if (!diffs.isEmpty()) {
-            throw new ConfigException("--resume: the config differs from the one " + run.dir() + " was started with: "
-                    + String.join("; ", diffs) + " (only " + String.join(", ", new java.util.TreeSet<>(MAY_CHANGE_ON_RESUME))
-                    + " may change; resume without a preset to use the run's own config, or start a new run)");
-        }
     }
 
     private static Summary trainLocked(ExperimentConfig cfg, Options o, RunListener l, RunFiles run) {
@@ -183,6 +191,7 @@ public final class Experiment {
             numbers.put("best_valid_" + result.metricName(), result.bestMetric());
             numbers.put("train_seconds", result.trainSeconds());
             numbers.put("epochs_run", result.history().size());
+            numbers.put("stop", stopSummary(cfg, schedule, result.history()));
             numbers.put("test", er.asMap());
             numbers.put("test_loss", scores.loss());
             numbers.put("parameters", model.parameterCount());
@@ -193,7 +202,9 @@ public final class Experiment {
             Stop.check("after evaluation; the training is checkpointed: continue with --resume");
             ModelBundle.write(run, cfg, data, model);
             writeRunJson(run, cfg, data, "finished", numbers);
-            Reports.write(run, cfg, data, result.history(), er, numbers, explainSections(model, data));
+            List<ReportData.Section> sections = new ArrayList<>(epochExplanationSections(run));
+            sections.addAll(explainSections(model, data));
+            Reports.write(run, cfg, data, result.history(), er, numbers, sections);
             return new Summary(run, er, numbers);
         }
     }
@@ -221,6 +232,72 @@ public final class Experiment {
         return out;
     }
 
+    /** One explained clip of {@code RUN/explain/epoch-NNN.json}. */
+    public record ClipExplanation(String clip, String label, Explainer.Explanation explanation) {}
+
+    /** Where the explanations after a (1-based, global) epoch are kept. */
+    public static Path explainFile(RunFiles run, int epoch) {
+        return run.dir().resolve("explain").resolve(String.format("epoch-%03d.json", epoch));
+    }
+
+    /**
+     * With {@code eval.explain_clips > 0} and a DiffRes model: after the first and the last epoch, explains the same
+     * clips (the first test clip of each of the first classes; validation clips when there is no test split) in
+     * evaluation mode and saves the per-frame data as {@code RUN/explain/epoch-NNN.json}; the report draws them. Null
+     * otherwise. Explaining runs without gradients on a sub-manager: it does not change the training.
+     */
+    static Trainer.EpochEnd explainHook(ExperimentConfig cfg, TemporaModel model, PreparedData data, RunFiles run) {
+        int n = cfg.eval().explainClips();
+        if (n <= 0 || !(model.resolution() instanceof DiffRes)) return null;
+        return (rec, last) -> {
+            if (rec.epoch() != 1 && !last) return;
+            var split = data.sources.containsKey(Split.TEST) ? data.sources.get(Split.TEST) : data.sources.get(Split.VALID);
+            List<ClipExplanation> out = new ArrayList<>();
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < split.size() && out.size() < n; i++) {
+                int label = split.labels(i)[0];
+                if (!seen.add(label)) continue;
+                out.add(new ClipExplanation(split.clip(i).id(), data.dataset.classes().get(label), explainClip(model, data, split, i)));
+            }
+            Path f = explainFile(run, rec.epoch());
+            try {
+                Files.createDirectories(run.trackFolder(f.getParent()));
+            } catch (IOException e) {
+                throw new OutputException(f.getParent(), e);
+            }
+            run.writeJson(f, out);
+        };
+    }
+
+    /** Report sections of the explanations saved after epochs (in epoch order), for the reporter to draw. */
+    static List<ReportData.Section> epochExplanationSections(RunFiles run) {
+        Path dir = run.dir().resolve("explain");
+        if (!Files.isDirectory(dir)) return List.of();
+        List<ReportData.Section> out = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("epoch-\\d+\\.json")).sorted().toList()) {
+                int epoch = Integer.parseInt(f.getFileName().toString().replaceAll("\\D", ""));
+                List<ClipExplanation> list = RunFiles.JSON.readValue(f.toFile(),
+                        new com.fasterxml.jackson.core.type.TypeReference<List<ClipExplanation>>() {});
+                for (ClipExplanation c : list) {
+                    out.add(ReportData.Section.explanation("DiffRes after epoch " + epoch + " on " + c.clip() + " (" + c.label() + ")",
+                            c.explanation(), c.explanation().summary().text()));
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(dir, "cannot read the saved explanations: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static Explainer.Explanation explainClip(TemporaModel model, PreparedData data, org.tempora.data.FeatureBatchSource split, int i) {
+        var clip = split.clip(i);
+        float[] x = split.batch(new int[] {i}, false, null).x();
+        int validFrames = data.frontEnd.fbank().numFrames(clip.audio().samples(ChannelMode.FIRST).count());
+        double shift = data.frontEnd.fbank().windowShift() / (double) data.frontEnd.sampleRate();
+        return Explainer.explain(model, x, split.frames(), split.bins(), validFrames, shift);
+    }
+
     /** A trained final model with its history (and, for multi-phase runs, each phase's description; what train.init did). */
     private record Trained(TemporaModel model, Trainer.Result result, List<String> descriptions, List<String> init) {}
 
@@ -240,8 +317,13 @@ public final class Experiment {
                             ModelFactory.geometry(cfg.tokens(), 1, train.bins(), train.frames()), Resize.KernelMethod.PI));
             if (!restored) l.onStage("initialised from " + String.join("; ", init));
         }
-        Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l);
+        // the stop rule sees the epochs a resumed run already did, so it stops where an uninterrupted run would
+        List<EpochRecord> done = o.resume() ? CheckpointState.read(run).history() : List.of();
+        Predicate<EpochRecord> stop = PhaseControl.of(cfg.train()).finalStop(cfg.train().epochs(), 1, done);
+        Trainer trainer = new Trainer(cfg, model, train, valid, data.dataset.multiLabel(), run, l,
+                new Trainer.Phase(1, true, 0, List.of(), 0, stop));
         if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+        trainer.afterEachEpoch(explainHook(cfg, model, data, run));
         Trainer.Result r = trainer.fit(o.resume());
         return new Trained(model, r, List.of(), init);
     }
@@ -306,7 +388,7 @@ public final class Experiment {
             l.onStage(String.format(Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train().epochs()));
             Predicate<EpochRecord> stop;
             if (last) {
-                stop = rec -> control.stopFinal(rec.validMetric());
+                stop = control.finalStop(pcfg.train().epochs(), i + 1, resumeHere ? ck.history() : List.of());
             } else {
                 PlateauSwitch ps = control.switchFor(ph);
                 if (ps != null && resumeHere) {
@@ -317,6 +399,7 @@ public final class Experiment {
             Trainer.Phase phase = new Trainer.Phase(i + 1, last, offset, history, seconds, stop);
             Trainer trainer = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase);
             if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
+            trainer.afterEachEpoch(explainHook(cfg, model, data, run));
             result = trainer.fit(resumeHere);
             history = new ArrayList<>(result.history());
             seconds = result.trainSeconds();
@@ -325,6 +408,27 @@ public final class Experiment {
             prevManager = pm;
         }
         return new Trained(prev, result, descriptions, init);
+    }
+
+    /**
+     * How the training ended, for run.json: the stop rule with its settings, the final phase's budget and whether the
+     * convergence rule was met (a plateau run that ran its whole budget did not converge by the rule).
+     */
+    static Map<String, Object> stopSummary(ExperimentConfig cfg, PhaseSchedule schedule, List<EpochRecord> history) {
+        ExperimentConfig.Train t = cfg.train();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rule", t.stopRule().key());
+        if (t.stopRule() == Choices.StopRule.PLATEAU) {
+            m.put("patience", t.stopPatience());
+            m.put("min_delta", t.stopMinDelta());
+        }
+        int lastPhase = history.isEmpty() ? 1 : history.get(history.size() - 1).phase();
+        int offset = (int) history.stream().filter(r -> r.phase() < lastPhase).count();
+        int budget = schedule.isMultiPhase() ? schedule.finalPhaseEpochs(offset) : t.epochs();
+        m.put("final_phase_budget", budget);
+        m.put("final_phase_epochs", history.size() - offset);
+        m.put("converged", PhaseControl.of(t).converged(history, budget));
+        return m;
     }
 
     /** Per-phase epochs, training FLOPs and time (the accounting of the paper's Tables 2–5). */
@@ -376,7 +480,7 @@ public final class Experiment {
             WeightAverage.apply(model, run, wa.get(0), end);
             return "weight average of epochs " + wa.get(0) + "-" + end;
         }
-        if (cfg.eval().select() == Choices.Select.LAST) return "last epoch (" + cfg.train().epochs() + ")";
+        if (cfg.eval().select() == Choices.Select.LAST) return "last epoch (" + r.history().size() + ")";
         model.load(run.bestModel());
         return "best validation epoch (" + r.bestEpoch() + ")";
     }

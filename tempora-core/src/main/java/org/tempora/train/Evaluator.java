@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.tempora.Stop;
 import org.tempora.data.Batch;
 import org.tempora.data.BatchSource;
@@ -14,13 +17,22 @@ import org.tempora.model.TemporaModel;
 public final class Evaluator {
     private Evaluator() {}
 
-    /** Logits of every example (row = example index) and the mean loss over the split. */
-    public record Scores(float[][] logits, double loss, double seconds) {}
+    /**
+     * Logits of every example (row = example index), the mean loss over the split, and the mean over the split's
+     * examples of every scalar extra the model reports in evaluation mode (DiffRes: guide loss, activeness, score std,
+     * share of clips with silent frames; each batch's value weighted by its size).
+     */
+    public record Scores(float[][] logits, double loss, double seconds, Map<String, Double> extras) {
+        public Scores {
+            extras = extras == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+        }
+    }
 
     public static Scores run(TemporaModel model, BatchSource source, int batchSize, boolean multiLabel) {
         int n = source.size();
         float[][] out = new float[n][];
         double lossSum = 0;
+        Map<String, Double> extraSums = new LinkedHashMap<>();
         boolean wasGrad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         model.train(false);
@@ -35,7 +47,11 @@ public final class Evaluator {
                 try (NDManager sub = model.manager().newSubManager()) {
                     NDArray x = sub.create(batch.x(), new Shape(b, batch.frames(), batch.bins()));
                     NDArray y = sub.create(batch.y(), new Shape(b, batch.classes()));
-                    NDArray logits = model.forward(x, false).logits();
+                    TemporaModel.Output output = model.forward(x, false);
+                    NDArray logits = output.logits();
+                    for (Map.Entry<String, NDArray> e : output.extras().entrySet()) {
+                        if (e.getValue().size() == 1) extraSums.merge(e.getKey(), (double) e.getValue().getFloat() * b, Double::sum);
+                    }
                     NDArray loss = multiLabel ? Losses.binaryCrossEntropy(logits, y) : Losses.crossEntropy(logits, y);
                     lossSum += loss.getFloat() * b;
                     float[] flat = logits.toFloatArray();
@@ -48,6 +64,8 @@ public final class Evaluator {
         } finally {
             JniUtils.setGradMode(wasGrad);
         }
-        return new Scores(out, n == 0 ? Double.NaN : lossSum / n, (System.nanoTime() - t0) / 1e9);
+        Map<String, Double> extras = new LinkedHashMap<>();
+        extraSums.forEach((k, v) -> extras.put(k, v / n));
+        return new Scores(out, n == 0 ? Double.NaN : lossSum / n, (System.nanoTime() - t0) / 1e9, extras);
     }
 }

@@ -85,6 +85,7 @@ public final class Trainer {
     private final AdamW optimizer;
     private final Phase phase;
     private BatchSource testEachEpoch;
+    private EpochEnd epochEnd;
     private int consecutiveSkips;
 
     public Trainer(ExperimentConfig cfg, TemporaModel model, BatchSource train, BatchSource valid, boolean multiLabel,
@@ -109,6 +110,21 @@ public final class Trainer {
         this.optimizer = new AdamW(model.manager(), cfg.train().optimizer() == Choices.Optimizer.ADAMW, cfg.train().betas().get(0), cfg.train().betas().get(1),
                 cfg.train().eps(), cfg.train().weightDecay());
         if (train.size() == 0) throw new TemporaException("the training split is empty");
+    }
+
+    /** Called after each validated epoch, before its checkpoint (the run's explanations at the first and last epoch). */
+    public interface EpochEnd {
+        /**
+         * @param record the epoch's record
+         * @param last   whether it is the run's last epoch (the final phase's budget, or its stop rule ended it)
+         */
+        void after(EpochRecord record, boolean last);
+    }
+
+    /** Calls {@code hook} after every epoch (it must not change the model: training continues from it). */
+    public Trainer afterEachEpoch(EpochEnd hook) {
+        this.epochEnd = hook;
+        return this;
     }
 
     /** Also scores this split after every epoch, as {@code test_<metric>} in the epoch's extra values. */
@@ -209,6 +225,8 @@ public final class Trainer {
                 Map<String, Double> extra = new LinkedHashMap<>();
                 extraSums.forEach((k, v) -> extra.put(k, k.equals("skipped_steps") ? v : v / steps));
                 extra.put("valid_seconds", vs.seconds());
+                // the same extras in evaluation mode on the validation split (DiffRes: BatchNorm on running statistics)
+                vs.extras().forEach((k, v) -> extra.put("eval_" + k, v));
                 if (testEachEpoch != null) {
                     Evaluator.Scores ts = Evaluator.run(model, testEachEpoch, cfg.eval().batchSize(), multiLabel);
                     extra.put("test_" + metricName, ValidationMetric.compute(ts.logits(), labelsOf(testEachEpoch),
@@ -226,6 +244,7 @@ public final class Trainer {
                     bestEpoch = globalEpoch;
                 }
                 boolean stop = epoch + 1 < epochs && phase.stop() != null && phase.stop().test(rec);
+                if (epochEnd != null) epochEnd.after(rec, phase.finalPhase() && (epoch + 1 == epochs || stop));
                 checkpoint(epoch + 1, epoch + 1 == epochs || stop, history, bestEpoch, best, trainSeconds, improved, null);
                 listener.onEpoch(rec);
                 if (stop) break;

@@ -17,7 +17,7 @@ class ConfigValidatorTest {
             "train.optimizer=sgd | bad value for 'train.optimizer': 'sgd' (expected adam, adamw)",
             "train.loss=mse | bad value for 'train.loss': 'mse' (expected auto, ce, bce)",
             "train.schedule.kind=linear | bad value for 'train.schedule.kind': 'linear' (expected multistep, cosine, constant)",
-            "train.stop_rule=early | bad value for 'train.stop_rule': 'early' (expected budget, surpass)",
+            "train.stop_rule=early | bad value for 'train.stop_rule': 'early' (expected budget, surpass, plateau)",
             "resolution.kind=diffress | bad value for 'resolution.kind': 'diffress'",
             "tokens.kind=fft | bad value for 'tokens.kind': 'fft' (expected square, rect, fftp)",
             "backbone.kind=vit | bad value for 'backbone.kind': 'vit' (expected ",

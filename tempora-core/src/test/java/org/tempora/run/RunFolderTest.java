@@ -163,6 +163,33 @@ class RunFolderTest {
     }
 
     @Test
+    void theConvergenceRuleStopsAResumedRunAtTheSameEpochBitForBit() throws IOException {
+        // min_delta 0.9: no epoch after the first can improve, so the rule is met after epoch 1 + patience = 3 of 6
+        ExperimentConfig cfg = tiny(6, "train.stop_rule=plateau", "train.stop_patience=2", "train.stop_min_delta=0.9");
+        Experiment.Summary full = train(cfg, tmp.resolve("full"), false, false, new RunListener() {});
+        assertThat(EndToEndTest.history(full.run())).hasSize(3);
+        var stop = RunFiles.JSON.readTree(full.run().runJson().toFile()).get("stop");
+        assertThat(stop.get("rule").asText()).isEqualTo("plateau");
+        assertThat(stop.get("converged").asBoolean()).isTrue();
+        assertThat(stop.get("final_phase_epochs").asInt()).isEqualTo(3);
+        assertThat(full.numbers().get("selected")).isEqualTo("best validation epoch (" + full.numbers().get("best_epoch") + ")");
+
+        // stopped in epoch 2: the resumed rule must count epoch 1 (unprimed, it would stop after epoch 4)
+        Path c = tmp.resolve("stopped");
+        RunListener signal = new RunListener() {
+            @Override
+            public void onStep(int epoch, int step, double loss, double lr, double examplesPerSecond) {
+                if (epoch == 1 && step == 1) Stop.request("TERM", 143);
+            }
+        };
+        assertThatThrownBy(() -> train(cfg, c, false, false, signal)).isInstanceOf(Stop.StoppedException.class);
+        Stop.clear();
+        Experiment.Summary resumed = train(cfg, c, true, false, new RunListener() {});
+        sameRun(full, resumed);
+        assertThat(RunFiles.JSON.readTree(resumed.run().runJson().toFile()).get("stop")).isEqualTo(stop);
+    }
+
+    @Test
     void aRunStoppedBeforeItsFirstCheckpointResumesFromTheStart() throws IOException {
         ExperimentConfig cfg = tiny(2);
         Experiment.Summary full = train(cfg, tmp.resolve("full"), false, false, new RunListener() {});

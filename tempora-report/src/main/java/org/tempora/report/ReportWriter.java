@@ -111,7 +111,13 @@ public final class ReportWriter {
         addCurve(files, LOSS_PNG, "Loss", "loss", keys.loss(), data, markers);
         addCurve(files, METRIC_PNG, "Accuracy", "metric (0–1)", keys.metric(), data, markers);
         addCurve(files, LR_PNG, "Learning rate", "learning rate", keys.lr(), data, markers);
-        for (String k : keys.other()) addCurve(files, curveFile(k), k, k, List.of(k), data, markers);
+        for (String k : keys.other()) {
+            // a quantity logged in train mode (k) and in eval mode on the validation split (eval_k) shares one chart
+            if (k.startsWith("eval_") && keys.other().contains(k.substring(5))) continue;
+            boolean pair = keys.other().contains("eval_" + k);
+            addCurve(files, curveFile(k), pair ? k + " (train mode; eval_: eval mode, validation split)" : k, k,
+                    pair ? List.of(k, "eval_" + k) : List.of(k), data, markers);
+        }
 
         // ---- confusion matrix
         List<String> classNames = data.resolvedClassNames();
@@ -286,7 +292,10 @@ public final class ReportWriter {
             figure(h, files, METRIC_PNG, "Accuracy: " + String.join(", ", keys.metric()));
             figure(h, files, LOSS_PNG, "Loss: " + String.join(", ", keys.loss()));
             figure(h, files, LR_PNG, "Learning rate: " + String.join(", ", keys.lr()));
-            for (String k : keys.other()) figure(h, files, curveFile(k), k);
+            for (String k : keys.other()) {
+                figure(h, files, curveFile(k), keys.other().contains("eval_" + k)
+                        ? k + ": train mode (mean over the epoch's training batches); eval_" + k + ": eval mode on the validation split" : k);
+            }
         }
         if (!d.flops().isEmpty()) {
             section(h, "flops", "FLOPs (per example, analytic)");

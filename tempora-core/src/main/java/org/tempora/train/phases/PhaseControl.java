@@ -1,31 +1,43 @@
 package org.tempora.train.phases;
 
+import java.util.List;
+import java.util.function.Predicate;
 import org.tempora.ConfigException;
 import org.tempora.config.Choices;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.train.EpochRecord;
 
 /**
  * When phases end, from {@code train.phase_switch}, {@code phase_patience}, {@code phase_min_delta},
- * {@code stop_rule} and {@code baseline_metric}: initial phases end after their planned epochs ({@code fixed}) or
- * on a validation plateau ({@link PlateauSwitch}, capped by the planned epochs); the final phase runs its budget or
- * stops at the first epoch that surpasses the baseline (the paper's rule 1).
+ * {@code stop_rule}, {@code stop_patience}, {@code stop_min_delta} and {@code baseline_metric}: initial phases end
+ * after their planned epochs ({@code fixed}) or on a validation plateau ({@link PlateauSwitch}, capped by the planned
+ * epochs); the final phase (the only phase of a single-phase run) runs its budget, stops at the first epoch that
+ * surpasses the baseline (the paper's rule 1), or stops on a validation plateau (the convergence rule:
+ * {@link PlateauSwitch} with {@code stop_patience} and {@code stop_min_delta}, capped by the phase's epochs).
  */
-public record PhaseControl(boolean plateau, int patience, double minDelta, boolean stopOnSurpass, Double baselineMetric) {
+public record PhaseControl(boolean plateau, int patience, double minDelta, Choices.StopRule stopRule, int stopPatience,
+                           double stopMinDelta, Double baselineMetric) {
 
     public PhaseControl {
         if (plateau) new PlateauSwitch(patience, minDelta, 1); // validates patience and min_delta
-        if (stopOnSurpass && (baselineMetric == null || !Double.isFinite(baselineMetric))) {
+        if (stopRule == null) throw new ConfigException("train.stop_rule is not set (budget, surpass, plateau)");
+        if (stopRule == Choices.StopRule.SURPASS && (baselineMetric == null || !Double.isFinite(baselineMetric))) {
             throw new ConfigException("train.stop_rule surpass needs train.baseline_metric (the baseline's best validation metric)");
+        }
+        if (stopRule == Choices.StopRule.PLATEAU) {
+            if (stopPatience < 1) throw new ConfigException("train.stop_patience must be >= 1, got " + stopPatience);
+            if (!(stopMinDelta >= 0) || Double.isInfinite(stopMinDelta)) {
+                throw new ConfigException("train.stop_min_delta must be a finite value >= 0, got " + stopMinDelta);
+            }
         }
     }
 
-    /** Reads and validates the train section's switching keys. */
+    /** Reads and validates the train section's switching and stopping keys. */
     public static PhaseControl of(ExperimentConfig.Train t) {
         if (t.phaseSwitch() == null) throw new ConfigException("train.phase_switch is not set (fixed, plateau)");
-        if (t.stopRule() == null) throw new ConfigException("train.stop_rule is not set (budget, surpass)");
         boolean plateau = t.phaseSwitch() == Choices.PhaseSwitch.PLATEAU;
-        boolean surpass = t.stopRule() == Choices.StopRule.SURPASS;
-        return new PhaseControl(plateau, t.phasePatience(), t.phaseMinDelta(), surpass, t.baselineMetric());
+        return new PhaseControl(plateau, t.phasePatience(), t.phaseMinDelta(), t.stopRule(), t.stopPatience(), t.stopMinDelta(),
+                t.baselineMetric());
     }
 
     /** A fresh plateau switch for an initial phase (budget = its planned epochs); null for fixed switching or the final phase. */
@@ -34,8 +46,53 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, boole
         return new PlateauSwitch(patience, minDelta, phase.epochs());
     }
 
-    /** Whether the final phase stops after an epoch with this validation metric. */
+    /** Whether the final phase stops after an epoch with this validation metric under the surpass rule. */
     public boolean stopFinal(double metric) {
-        return stopOnSurpass && metric > baselineMetric;
+        return stopRule == Choices.StopRule.SURPASS && metric > baselineMetric;
+    }
+
+    /**
+     * The final phase's stop test, asked after each of its epochs but the last: the surpass rule, or the convergence rule
+     * primed with the phase's epochs done before a resume ({@code done}, in order), so a resumed run stops where an
+     * uninterrupted one would. Null for the budget rule.
+     *
+     * @param budget the final phase's epochs (the cap)
+     * @param phase  the final phase's 1-based number (which records of {@code done} belong to it)
+     */
+    public Predicate<EpochRecord> finalStop(int budget, int phase, List<EpochRecord> done) {
+        return switch (stopRule) {
+            case BUDGET -> null;
+            case SURPASS -> rec -> stopFinal(rec.validMetric());
+            case PLATEAU -> {
+                PlateauSwitch ps = new PlateauSwitch(stopPatience, stopMinDelta, budget);
+                for (EpochRecord r : done) if (r.phase() == phase) ps.observe(r.validMetric());
+                yield rec -> ps.observe(rec.validMetric()) != PlateauSwitch.Decision.CONTINUE;
+            }
+        };
+    }
+
+    /**
+     * Whether the convergence rule ended the final phase of this history before its budget (the run converged by the
+     * rule rather than running out of epochs). False for the other rules.
+     */
+    public boolean converged(List<EpochRecord> history, int budget) {
+        if (stopRule != Choices.StopRule.PLATEAU || history.isEmpty()) return false;
+        int last = history.get(history.size() - 1).phase();
+        double[] m = history.stream().filter(r -> r.phase() == last).mapToDouble(EpochRecord::validMetric).toArray();
+        return convergedAt(m, stopPatience, stopMinDelta, budget) > 0;
+    }
+
+    /**
+     * The convergence rule over a final phase's per-epoch validation metrics: the 1-based epoch at which the metric has
+     * not improved on its best by at least {@code minDelta} for {@code patience} epochs (the rule is met, also when that
+     * is the budget's last epoch), or 0 when it is not met within the first {@code budget} of these metrics.
+     */
+    public static int convergedAt(double[] metrics, int patience, double minDelta, int budget) {
+        PlateauSwitch s = new PlateauSwitch(patience, minDelta, budget);
+        for (int i = 0; i < Math.min(budget, metrics.length); i++) {
+            s.observe(metrics[i]);
+            if (s.sinceImprovement() >= patience) return s.epochs();
+        }
+        return 0;
     }
 }
