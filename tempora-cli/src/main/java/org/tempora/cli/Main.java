@@ -107,7 +107,8 @@ public final class Main implements Runnable {
         cl.addSubcommand("spark", spark);
     }
 
-    @Command(name = "spark", description = "Featurise or tag large archives on Apache Spark (needs tempora-spark: run it through ./tempora).")
+    @Command(name = "spark", mixinStandardHelpOptions = true,
+            description = "Featurise or tag large archives on Apache Spark (needs tempora-spark: run it through ./tempora).")
     static final class SparkMissing implements Runnable {
         @picocli.CommandLine.Unmatched
         java.util.List<String> args;

@@ -121,6 +121,18 @@ class SparkJobsTest {
             assertThat(b.kept()).containsExactly(a.kept());
             for (int i = 0; i < a.size(); i++) assertThat(b.get(i)).as(s + " clip " + i).containsExactly(a.get(i));
         }
+        // executors reading a copy of the dataset folder (--audio-root, here a file: URI) write the same bytes
+        Path copy = dir.resolve("data-copy");
+        try (Stream<Path> files = Files.walk(data)) {
+            for (Path f : files.toList()) Files.copy(f, copy.resolve(data.relativize(f).toString()));
+        }
+        Path out2 = dir.resolve("spark-cache-copy");
+        SparkFeaturize.run(spark, new SparkFeaturize.Options(config(true), out2.toString(), copy.toUri().toString(), 2));
+        assertThat(listing(out2)).isEqualTo(written);
+        for (String f : written) {
+            if (Files.isRegularFile(out.resolve(f))) assertThat(out2.resolve(f)).as(f).hasSameBinaryContentAs(out.resolve(f));
+        }
+
         // a second run finds the entries and computes nothing
         SparkFeaturize.Result again = SparkFeaturize.run(spark, new SparkFeaturize.Options(config(true), out.toString(), null, 2));
         assertThat(again.entries()).allMatch(SparkFeaturize.Entry::reused);
