@@ -72,7 +72,7 @@ public class ScanJmh {
 
     @Setup(Level.Trial)
     public void setup() {
-        manager = NDManager.newBaseManager();
+        manager = org.tempora.nn.Devices.newManager();
         String[] s = scan.split(":");
         mode = SelectiveScan.Mode.parse(s[0], s.length > 1 ? Integer.parseInt(s[1]) : 1);
         SplittableRandom rng = new SplittableRandom(42);

@@ -49,7 +49,7 @@ public final class StepBenchmark {
         double step;
         double infer;
         long params;
-        try (NDManager m = Engine.getInstance().newBaseManager()) {
+        try (NDManager m = org.tempora.nn.Devices.newManager()) {
             Ast model = new Ast(m, ac, 0);
             params = model.parameterCount();
             var ps = model.namedParameters();
@@ -102,7 +102,7 @@ public final class StepBenchmark {
 
     /** GFLOP/s of an n×n float32 matmul (2n³ FLOPs), median of 5 after 2 warm-ups. */
     public static double matmulGflops(int n, int threads) {
-        try (NDManager m = Engine.getInstance().newBaseManager()) {
+        try (NDManager m = org.tempora.nn.Devices.newManager()) {
             NDArray a = m.randomNormal(new Shape(n, n));
             NDArray b = m.randomNormal(new Shape(n, n));
             double t = Stopwatch.median(2, 5, () -> {

@@ -60,8 +60,12 @@ final class ClassifyCommand extends CliCommand {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
+        device.apply();
         PrintWriter o = out();
         PrintWriter err = err();
         int code = Main.EXIT_OK;

@@ -47,8 +47,12 @@ final class EvalCommand extends CliCommand {
     @Option(names = "--skip-bad", description = "Skip bad entries instead of failing.")
     boolean skipBad;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
+        device.apply();
         Split s = switch (split) {
             case "train" -> Split.TRAIN;
             case "valid", "validation" -> Split.VALID;

@@ -50,6 +50,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        addSpark(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -85,6 +86,38 @@ public final class Main implements Runnable {
             return code;
         });
         return cl;
+    }
+
+    /** The class of {@code tempora spark}, in tempora-spark (not a dependency of this module: see {@link #addSpark}). */
+    static final String SPARK_COMMAND = "org.tempora.spark.cli.SparkCommand";
+
+    /**
+     * {@code tempora spark featurize|tag}: the command lives in tempora-spark and is added when that module is on the
+     * class path ({@code ./tempora spark …} puts it there with Spark's jars). Spark is ~150 jars that no other command
+     * needs, and its logging binding would clash with this module's; so tempora-cli does not depend on it, and without
+     * it {@code spark} is a stub that says how to get it.
+     */
+    static void addSpark(CommandLine cl) {
+        Object spark;
+        try {
+            spark = Class.forName(SPARK_COMMAND).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            spark = new SparkMissing();
+        }
+        cl.addSubcommand("spark", spark);
+    }
+
+    @Command(name = "spark", mixinStandardHelpOptions = true,
+            description = "Featurise or tag large archives on Apache Spark (needs tempora-spark: run it through ./tempora).")
+    static final class SparkMissing implements Runnable {
+        @picocli.CommandLine.Unmatched
+        java.util.List<String> args;
+
+        @Override
+        public void run() {
+            throw new TemporaException("the spark command needs the tempora-spark module and Spark's jars on the class path: "
+                    + "run it as ./tempora spark … (which adds tempora-spark/target/lib), or with spark-submit (README, \"Spark\")");
+        }
     }
 
     /**

@@ -53,8 +53,12 @@ final class ServeCommand extends CliCommand {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws InterruptedException {
+        device.apply();
         Map<String, Path> named = new LinkedHashMap<>();
         for (String m : models) {
             int eq = m.indexOf('=');

@@ -56,8 +56,12 @@ final class TrainCommand extends CliCommand {
             + "(e.g. 'all' or '1,2,3') into RUN/fold<k> and report the mean and std of the test metrics.")
     String folds;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
+        device.apply();
         if (init != null) exp.overrides.add("train.init='" + init.toAbsolutePath().normalize().toString().replace("'", "''") + "'");
         Path recorded = resume && out != null && !exp.namesAnExperiment() ? out.resolve("config.yaml") : null;
         ExperimentConfig cfg = exp.build(recorded != null && Files.isRegularFile(recorded) ? recorded : null);

@@ -80,7 +80,7 @@ public final class FeatureCache {
      * @param progress called with the number of clips done so far (may be null)
      */
     public FeatureSet get(List<Clip> clips, FrontEnd fe, int threads, boolean skipBad, IntConsumer progress) {
-        FrontEnd raw = new FrontEnd(fe.fbank(), fe.channel(), fe.targetFrames(), Double.NaN, Double.NaN);
+        FrontEnd raw = raw(fe);
         String key = key(clips, raw);
         Path dir = root.resolve(key);
         Path data = dir.resolve("features.f32");
@@ -102,12 +102,30 @@ public final class FeatureCache {
 
     /** A complete entry's features, or null if there is none (or it is damaged: it is then rebuilt). */
     private static FeatureSet readEntry(Path data, Path index, int frames, int bins, int clipCount, boolean skipBad, IntConsumer progress) {
-        if (Files.exists(index) && Files.exists(data)) {
+        if (Files.exists(index)) {
             try {
                 JsonNode j = new ObjectMapper().readTree(index.toFile());
                 int count = j.get("count").asInt();
-                if (j.get("frames").asInt() == frames && j.get("bins").asInt() == bins
-                        && Files.size(data) == (long) count * frames * bins * 4) {
+                // one features.f32, or (written by tempora-spark) the shard files the index lists, in order
+                List<Path> files = new ArrayList<>();
+                List<Integer> counts = new ArrayList<>();
+                if (j.has("shards")) {
+                    for (JsonNode sh : j.get("shards")) {
+                        String name = sh.get("file").asText();
+                        if (name.contains("/") || name.contains("\\") || name.startsWith(".")) return null;
+                        files.add(index.resolveSibling(name));
+                        counts.add(sh.get("count").asInt());
+                    }
+                } else {
+                    files.add(data);
+                    counts.add(count);
+                }
+                long clipBytes = (long) frames * bins * 4;
+                boolean sizes = counts.stream().mapToInt(Integer::intValue).sum() == count;
+                for (int k = 0; k < files.size() && sizes; k++) {
+                    sizes = Files.isRegularFile(files.get(k)) && Files.size(files.get(k)) == counts.get(k) * clipBytes;
+                }
+                if (j.get("frames").asInt() == frames && j.get("bins").asInt() == bins && sizes) {
                     int[] kept = new int[j.get("kept").size()];
                     for (int i = 0; i < kept.length; i++) kept[i] = j.get("kept").get(i).asInt();
                     List<String> skipped = new ArrayList<>();
@@ -117,7 +135,7 @@ public final class FeatureCache {
                                 skipped.get(0).contains(": ") ? skipped.get(0).split(": ", 2)[1] + " (use --skip-bad to skip such entries)" : "bad audio");
                     }
                     if (progress != null) progress.accept(clipCount);
-                    return new FeatureSet(data, count, frames, bins, kept, skipped);
+                    return new FeatureSet(files, counts.stream().mapToInt(Integer::intValue).toArray(), frames, bins, kept, skipped);
                 }
             } catch (IOException | RuntimeException e) {
                 if (e instanceof InvalidInputException iie) throw iie;
@@ -127,6 +145,42 @@ public final class FeatureCache {
         return null;
     }
 
+    /** One shard file of an entry and the number of clips it holds. */
+    public record Shard(String file, int count) {}
+
+    /**
+     * The {@code index.json} of an entry, as {@link #get} writes it and reads it back; with {@code shards} (not null)
+     * the features are in those files of the entry's folder instead of {@code features.f32} (tempora-spark writes
+     * them). {@code fe} is the raw front-end ({@link #raw}).
+     */
+    public static String indexJson(FrontEnd fe, int[] kept, List<String> skipped, List<Shard> shards) {
+        Map<String, Object> idx = new LinkedHashMap<>();
+        idx.put("version", VERSION);
+        idx.put("front_end", fe.fbank().toString());
+        idx.put("count", kept.length);
+        idx.put("frames", fe.targetFrames());
+        idx.put("bins", fe.fbank().numMelBins());
+        idx.put("kept", kept);
+        idx.put("skipped", skipped);
+        if (shards != null) {
+            idx.put("shards", shards.stream().map(s -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", s.file());
+                m.put("count", s.count());
+                return m;
+            }).toList());
+        }
+        try {
+            return new ObjectMapper().writeValueAsString(idx);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The front-end whose features are cached: normalisation is not applied (raw log-mel, padded/truncated). */
+    public static FrontEnd raw(FrontEnd fe) {
+        return new FrontEnd(fe.fbank(), fe.channel(), fe.targetFrames(), Double.NaN, Double.NaN);
+    }
 
     private FeatureSet build(List<Clip> clips, FrontEnd fe, Path dir, Path data, Path index, int threads, boolean skipBad,
                              IntConsumer progress) {
@@ -199,15 +253,7 @@ public final class FeatureCache {
             if (kept.length < clips.size()) compact(tmp, ok, clipBytes);
             AtomicFiles.moveAtomically(tmp, data);
             AtomicFiles.done(tmp);
-            Map<String, Object> idx = new LinkedHashMap<>();
-            idx.put("version", VERSION);
-            idx.put("front_end", fe.fbank().toString());
-            idx.put("count", kept.length);
-            idx.put("frames", frames);
-            idx.put("bins", bins);
-            idx.put("kept", kept);
-            idx.put("skipped", problems);
-            AtomicFiles.writeString(index, new ObjectMapper().writeValueAsString(idx));
+            AtomicFiles.writeString(index, indexJson(fe, kept, problems, null));
             return new FeatureSet(data, kept.length, frames, bins, kept, problems);
         } catch (IOException e) {
             throw new OutputException("the feature cache in " + dir, dir, e);

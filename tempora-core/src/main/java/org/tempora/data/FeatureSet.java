@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.tempora.Messages;
@@ -16,7 +17,7 @@ import org.tempora.TemporaException;
 /**
  * Cached features of a list of clips: raw log-mel {@code [frames, bins]} per clip (padded/truncated, not
  * normalised), memory-mapped from one float32 file, so a dataset larger than the heap costs only page cache.
- * Thread-safe reads. {@link #kept()} lists which of the requested clips are present (bad clips skipped under
+ * An entry may also be split into shard files (written by tempora-spark), read the same way. Thread-safe reads. {@link #kept()} lists which of the requested clips are present (bad clips skipped under
  * {@code --skip-bad} are not).
  */
 public final class FeatureSet {
@@ -26,28 +27,47 @@ public final class FeatureSet {
     private final int bins;
     private final int count;
     private final List<FloatBuffer> chunks = new ArrayList<>();
-    private final int clipsPerChunk;
+    /** first clip index of each chunk (ascending; a chunk never spans two files) */
+    private final int[] chunkStart;
     private final int[] kept;
     private final List<String> skipped;
 
     FeatureSet(Path file, int count, int frames, int bins, int[] kept, List<String> skipped) {
+        this(List.of(file), new int[] {count}, frames, bins, kept, skipped);
+    }
+
+    /**
+     * Features held in several files (the shards of an entry written by tempora-spark): file {@code k} holds the next
+     * {@code counts[k]} clips, in order, each {@code frames·bins} float32 little-endian.
+     */
+    FeatureSet(List<Path> files, int[] counts, int frames, int bins, int[] kept, List<String> skipped) {
         this.frames = frames;
         this.bins = bins;
-        this.count = count;
+        int total = 0;
+        for (int c : counts) total += c;
+        this.count = total;
         this.kept = kept;
         this.skipped = skipped;
         long clipBytes = (long) frames * bins * 4;
-        this.clipsPerChunk = (int) Math.max(1, CHUNK_BYTES / clipBytes);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            for (int start = 0; start < count; start += clipsPerChunk) {
-                int n = Math.min(clipsPerChunk, count - start);
-                MappedByteBuffer mb = ch.map(FileChannel.MapMode.READ_ONLY, start * clipBytes, n * clipBytes);
-                mb.order(ByteOrder.LITTLE_ENDIAN);
-                chunks.add(mb.asFloatBuffer());
+        int clipsPerChunk = (int) Math.max(1, CHUNK_BYTES / clipBytes);
+        List<Integer> starts = new ArrayList<>();
+        int base = 0;
+        for (int k = 0; k < files.size(); k++) {
+            Path file = files.get(k);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                for (int start = 0; start < counts[k]; start += clipsPerChunk) {
+                    int n = Math.min(clipsPerChunk, counts[k] - start);
+                    MappedByteBuffer mb = ch.map(FileChannel.MapMode.READ_ONLY, start * clipBytes, n * clipBytes);
+                    mb.order(ByteOrder.LITTLE_ENDIAN);
+                    chunks.add(mb.asFloatBuffer());
+                    starts.add(base + start);
+                }
+            } catch (IOException e) {
+                throw new TemporaException("cannot read the feature cache file " + file + ": " + Messages.io(e, file), e);
             }
-        } catch (IOException e) {
-            throw new TemporaException("cannot read the feature cache file " + file + ": " + Messages.io(e, file), e);
+            base += counts[k];
         }
+        this.chunkStart = starts.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** In-memory feature set (for tests and small generated sets). */
@@ -55,7 +75,7 @@ public final class FeatureSet {
         this.frames = frames;
         this.bins = bins;
         this.count = count;
-        this.clipsPerChunk = Math.max(1, count);
+        this.chunkStart = new int[] {0};
         this.kept = IntStream.range(0, count).toArray();
         this.skipped = List.of();
         chunks.add(FloatBuffer.wrap(data));
@@ -85,8 +105,11 @@ public final class FeatureSet {
     /** Copies clip {@code i}'s features into {@code dst} at {@code offset} ({@code frames·bins} values). */
     public void copy(int i, float[] dst, int offset) {
         int per = frames * bins;
-        FloatBuffer fb = chunks.get(i / clipsPerChunk).duplicate();
-        fb.position((i % clipsPerChunk) * per);
+        if (i < 0 || i >= count) throw new IndexOutOfBoundsException("clip " + i + " of " + count);
+        int c = Arrays.binarySearch(chunkStart, i);
+        if (c < 0) c = -c - 2;   // the last chunk starting before i
+        FloatBuffer fb = chunks.get(c).duplicate();
+        fb.position((i - chunkStart[c]) * per);
         fb.get(dst, offset, per);
     }
 

@@ -95,7 +95,7 @@ public final class EngineCheck {
     /** Runs the given cases and returns one result per case. */
     public static List<Result> run(List<Case> cases) {
         List<Result> out = new ArrayList<>();
-        try (NDManager m = Engine.getInstance().newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             for (Case c : cases) out.add(check(c, m));
         }
         return out;

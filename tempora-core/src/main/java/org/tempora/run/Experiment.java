@@ -1,6 +1,6 @@
 package org.tempora.run;
 
-import ai.djl.engine.Engine;
+import org.tempora.nn.Devices;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -169,7 +169,7 @@ public final class Experiment {
         boolean multi = data.dataset.multiLabel();
         writeRunJson(run, cfg, data, "training", Map.of());
         PhaseSchedule schedule = PhaseSchedule.of(cfg.train());
-        try (NDManager manager = Engine.getInstance().newBaseManager()) {
+        try (NDManager manager = Devices.newManager()) {
             Trained t = schedule.isMultiPhase()
                     ? trainPhases(cfg, schedule, data, o, run, l, manager)
                     : trainSingle(cfg, data, o, run, l, manager);

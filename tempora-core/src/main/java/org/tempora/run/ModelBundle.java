@@ -1,6 +1,6 @@
 package org.tempora.run;
 
-import ai.djl.engine.Engine;
+import org.tempora.nn.Devices;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,7 +100,7 @@ public final class ModelBundle implements AutoCloseable {
         List<String> classes = new ArrayList<>();
         j.get("classes").forEach(c -> classes.add(c.asText()));
         Engines.configureThreads(threads);
-        NDManager manager = Engine.getInstance().newBaseManager();
+        NDManager manager = Devices.newManager();
         try {
             TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(j.get("frames").asInt(), j.get("mel_bins").asInt(),
                     classes.size(), j.get("norm_mean").asDouble(), j.get("norm_std").asDouble()), manager);

@@ -1,6 +1,6 @@
 package org.tempora.run;
 
-import ai.djl.engine.Engine;
+import org.tempora.nn.Devices;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,7 +142,7 @@ public final class ModelImport {
         ExperimentConfig cfg = ConfigLoader.load(null, null, all);
 
         String digest = sha256(r.file());
-        try (FolderLock lock = run.open(false, o.overwrite()); NDManager manager = Engine.getInstance().newBaseManager()) {
+        try (FolderLock lock = run.open(false, o.overwrite()); NDManager manager = Devices.newManager()) {
             TemporaModel model = ModelFactory.build(cfg, new ModelFactory.Input(r.frames(), r.bins(), classes.size(), mean, std), manager);
             model.load(r.tensors(), r.file().toString());
             model.train(false);

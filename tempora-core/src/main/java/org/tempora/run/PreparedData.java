@@ -193,7 +193,7 @@ public final class PreparedData {
      * split, id and labels (ids are paths relative to the dataset folder). The recipes' own DIGEST file, when
      * present, is recorded next to it in run.json.
      */
-    static String digest(Dataset ds, FrontEnd fe) {
+    public static String digest(Dataset ds, FrontEnd fe) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update((ds.layout() + "|" + ds.classes() + "|" + fe.fbank() + "|" + fe.targetFrames() + "\n").getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,2 @@
+/** tempora on Apache Spark: batch featurisation and batch tagging (docs/scale.md). */
+package org.tempora.spark;
