@@ -20,7 +20,7 @@ import org.tempora.api.AudioClassifier;
  *
  * <p>This is TorchServe's {@code batch_size}/{@code max_batch_delay} rule. Our default wait is 0: requests that arrive
  * while a batch is being scored queue up and form the next batch by themselves, so a lone caller pays nothing but the
- * hand-over, and under load the batch grows with the queue (measured in BENCHMARKS.md, "serve").
+ * hand-over, and under load the batch grows with the queue (measured in BENCHMARKS.md §11).
  */
 final class MicroBatcher implements AutoCloseable {
     private record Job(AudioClassifier.Input input, CompletableFuture<AudioClassifier.Prediction> done) {}

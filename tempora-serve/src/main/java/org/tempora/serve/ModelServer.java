@@ -84,7 +84,7 @@ public final class ModelServer implements AutoCloseable {
 
         public static final Batching OFF = new Batching(1, 0);
 
-        /** Up to 16 requests a pass, no waiting (BENCHMARKS.md, "serve"). */
+        /** Up to 16 requests a pass, no waiting (BENCHMARKS.md §11). */
         public static Batching defaults() {
             return new Batching(16, 0);
         }
