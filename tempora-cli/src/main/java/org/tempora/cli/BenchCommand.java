@@ -226,14 +226,25 @@ final class BenchCommand implements Runnable {
     static void printMemory(PrintWriter out, String what, List<org.tempora.serve.ServeBenchmark.MemorySample> m) {
         out.printf("%n| %s | resident set (MB) | heap in use after GC (MB) |%n|---|---|---|%n", what);
         for (var s : m) out.printf(Locale.ROOT, "| %d | %.1f | %.1f |%n", s.requests(), s.rssBytes() / 1048576.0, s.heapBytes() / 1048576.0);
-        // growth over the second half: the first samples include warm-up (allocator pools, JIT, the engine's caches)
-        var mid = m.get(m.size() / 2);
-        var last = m.get(m.size() - 1);
-        if (last.requests() > mid.requests()) {
-            out.printf(Locale.ROOT, "%nresident set from %d to %d %s: %+.1f MB (%+.2f bytes per %s)%n", mid.requests(), last.requests(), what,
-                    (last.rssBytes() - mid.rssBytes()) / 1048576.0, (last.rssBytes() - mid.rssBytes()) / (double) (last.requests() - mid.requests()),
-                    what.endsWith("s") ? what.substring(0, what.length() - 1) : what);
+        // the trend after warm-up (the first 10 % of the run: allocator pools, JIT, the engine's caches): the least-squares
+        // slope of the resident set, and its range; the allocator's pools make single samples wander by 100 MB and more
+        long total = m.get(m.size() - 1).requests();
+        var late = m.stream().filter(s -> s.requests() >= total / 10).toList();
+        if (late.size() >= 3) {
+            double mx = late.stream().mapToDouble(s -> s.requests()).average().orElse(0);
+            double my = late.stream().mapToDouble(s -> s.rssBytes()).average().orElse(0);
+            double sxy = 0;
+            double sxx = 0;
+            for (var s : late) {
+                sxy += (s.requests() - mx) * (s.rssBytes() - my);
+                sxx += (s.requests() - mx) * (s.requests() - mx);
+            }
+            String unit = what.endsWith("s") ? what.substring(0, what.length() - 1) : what;
+            out.printf(Locale.ROOT, "%nresident set from %d to %d %s: %.1f to %.1f MB; least-squares trend %+.1f bytes per %s (%+.1f MB per million)%n",
+                    late.get(0).requests(), total, what, late.stream().mapToLong(s -> s.rssBytes()).min().orElse(0) / 1048576.0,
+                    late.stream().mapToLong(s -> s.rssBytes()).max().orElse(0) / 1048576.0, sxy / sxx, unit, sxy / sxx * 1e6 / 1048576.0);
         }
+    }
     }
 
     /** {@code tempora bench api-memory}: native memory of the embedding API over many calls. */

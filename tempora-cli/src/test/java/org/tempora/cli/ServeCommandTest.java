@@ -68,6 +68,6 @@ class ServeCommandTest {
         }
         assertThat(rows.get(4)).startsWith("| HTTP, micro-batching ≤ 4 | 1 |");
         assertThat(Double.parseDouble(rows.get(5).split("\\|")[10].strip())).as("mean batch").isBetween(1.0, 4.0);
-        assertThat(r.out()).contains("| requests | resident set (MB) | heap in use after GC (MB) |").contains("| 30 | ");
+        assertThat(r.out()).contains("| requests | resident set (MB) | heap in use after GC (MB) |").contains("| 30 | ").contains("least-squares trend");
     }
 }
