@@ -245,7 +245,6 @@ final class BenchCommand implements Runnable {
                     late.stream().mapToLong(s -> s.rssBytes()).max().orElse(0) / 1048576.0, sxy / sxx, unit, sxy / sxx * 1e6 / 1048576.0);
         }
     }
-    }
 
     /** {@code tempora bench api-memory}: native memory of the embedding API over many calls. */
     @Command(name = "api-memory", mixinStandardHelpOptions = true,
