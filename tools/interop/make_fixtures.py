@@ -49,6 +49,24 @@ ST_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
              torch.float64: "F64"}
 
 
+def random_blocks(sd, prefix, depth, d, m, r):
+    """Random weights of `depth` timm/DeiT encoder blocks under `prefix` (the order of draws is the fixtures')."""
+    for i in range(depth):
+        p = prefix + "blocks.%d." % i
+        sd[p + "norm1.weight"] = 1 + r(d, scale=0.1)
+        sd[p + "norm1.bias"] = r(d, scale=0.1)
+        sd[p + "attn.qkv.weight"] = r(3 * d, d, scale=d ** -0.5)
+        sd[p + "attn.qkv.bias"] = r(3 * d, scale=0.1)
+        sd[p + "attn.proj.weight"] = r(d, d, scale=d ** -0.5)
+        sd[p + "attn.proj.bias"] = r(d, scale=0.1)
+        sd[p + "norm2.weight"] = 1 + r(d, scale=0.1)
+        sd[p + "norm2.bias"] = r(d, scale=0.1)
+        sd[p + "mlp.fc1.weight"] = r(m, d, scale=d ** -0.5)
+        sd[p + "mlp.fc1.bias"] = r(m, scale=0.1)
+        sd[p + "mlp.fc2.weight"] = r(d, m, scale=m ** -0.5)
+        sd[p + "mlp.fc2.bias"] = r(d, scale=0.1)
+
+
 def tensor_bytes(t):
     """Raw little-endian bytes of a contiguous tensor (bfloat16 through its int16 view)."""
     t = t.contiguous()
@@ -276,20 +294,7 @@ def ast_weights(g, geo):
     sd["v.dist_token"] = r(1, 1, d, scale=0.5)
     sd["v.patch_embed.proj.weight"] = r(d, 1, geo["patch"], geo["patch"], scale=1 / geo["patch"])
     sd["v.patch_embed.proj.bias"] = r(d, scale=0.1)
-    for i in range(geo["depth"]):
-        p = "v.blocks.%d." % i
-        sd[p + "norm1.weight"] = 1 + r(d, scale=0.1)
-        sd[p + "norm1.bias"] = r(d, scale=0.1)
-        sd[p + "attn.qkv.weight"] = r(3 * d, d, scale=d ** -0.5)
-        sd[p + "attn.qkv.bias"] = r(3 * d, scale=0.1)
-        sd[p + "attn.proj.weight"] = r(d, d, scale=d ** -0.5)
-        sd[p + "attn.proj.bias"] = r(d, scale=0.1)
-        sd[p + "norm2.weight"] = 1 + r(d, scale=0.1)
-        sd[p + "norm2.bias"] = r(d, scale=0.1)
-        sd[p + "mlp.fc1.weight"] = r(m, d, scale=d ** -0.5)
-        sd[p + "mlp.fc1.bias"] = r(m, scale=0.1)
-        sd[p + "mlp.fc2.weight"] = r(d, m, scale=m ** -0.5)
-        sd[p + "mlp.fc2.bias"] = r(d, scale=0.1)
+    random_blocks(sd, "v.", geo["depth"], d, m, r)
     sd["v.norm.weight"] = 1 + r(d, scale=0.1)
     sd["v.norm.bias"] = r(d, scale=0.1)
     sd["mlp_head.0.weight"] = 1 + r(d, scale=0.1)
@@ -466,20 +471,7 @@ def deit_weights(g, geo):
     sd["pos_embed"] = r(1, 2 + geo["side"] ** 2, d, scale=0.5)
     sd["patch_embed.proj.weight"] = r(d, 3, geo["patch"], geo["patch"], scale=1 / (2 * geo["patch"]))
     sd["patch_embed.proj.bias"] = r(d, scale=0.1)
-    for i in range(geo["depth"]):
-        p = "blocks.%d." % i
-        sd[p + "norm1.weight"] = 1 + r(d, scale=0.1)
-        sd[p + "norm1.bias"] = r(d, scale=0.1)
-        sd[p + "attn.qkv.weight"] = r(3 * d, d, scale=d ** -0.5)
-        sd[p + "attn.qkv.bias"] = r(3 * d, scale=0.1)
-        sd[p + "attn.proj.weight"] = r(d, d, scale=d ** -0.5)
-        sd[p + "attn.proj.bias"] = r(d, scale=0.1)
-        sd[p + "norm2.weight"] = 1 + r(d, scale=0.1)
-        sd[p + "norm2.bias"] = r(d, scale=0.1)
-        sd[p + "mlp.fc1.weight"] = r(m, d, scale=d ** -0.5)
-        sd[p + "mlp.fc1.bias"] = r(m, scale=0.1)
-        sd[p + "mlp.fc2.weight"] = r(d, m, scale=m ** -0.5)
-        sd[p + "mlp.fc2.bias"] = r(d, scale=0.1)
+    random_blocks(sd, "", geo["depth"], d, m, r)
     sd["norm.weight"] = 1 + r(d, scale=0.1)
     sd["norm.bias"] = r(d, scale=0.1)
     sd["head.weight"] = r(c, d, scale=d ** -0.5)

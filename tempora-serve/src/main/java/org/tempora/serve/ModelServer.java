@@ -308,21 +308,34 @@ public final class ModelServer implements AutoCloseable {
         return r;
     }
 
+    /** The {@code model} parameter, or the first model's name. */
+    private String modelName(Context ctx) {
+        return ctx.queryParam("model") != null ? ctx.queryParam("model") : models.keySet().iterator().next();
+    }
+
+    /** The named model, or null after answering 404. */
+    private AudioClassifier model(Context ctx, String name) {
+        AudioClassifier m = models.get(name);
+        if (m == null) error(ctx, 404, name, "unknown model '" + name + "' (" + String.join(", ", models.keySet()) + ")");
+        return m;
+    }
+
+    /** Takes a place among the admitted requests, or answers 503 with Retry-After and returns false. */
+    private boolean admit(Context ctx, String name) {
+        if (admitted.tryAcquire()) return true;
+        ctx.header("Retry-After", "1");
+        error(ctx, 503, name, "busy: " + (limits.workers() + limits.queue()) + " requests are in; retry shortly");
+        return false;
+    }
+
     /** Looks the model up, admits the request (or 503), receives the upload, checks its duration, runs {@code h}. */
     private void withUpload(Context ctx, String endpoint, UploadHandler h) {
-        String name = ctx.queryParam("model") != null ? ctx.queryParam("model") : models.keySet().iterator().next();
-        AudioClassifier m = models.get(name);
-        if (m == null) {
-            error(ctx, 404, name, "unknown model '" + name + "' (" + String.join(", ", models.keySet()) + ")");
-            return;
-        }
+        String name = modelName(ctx);
+        AudioClassifier m = model(ctx, name);
+        if (m == null) return;
         int topK = topK(ctx, name);
         if (topK < 1) return;
-        if (!admitted.tryAcquire()) {
-            ctx.header("Retry-After", "1");
-            error(ctx, 503, name, "busy: " + (limits.workers() + limits.queue()) + " requests are in; retry shortly");
-            return;
-        }
+        if (!admit(ctx, name)) return;
         inFlight.incrementAndGet();
         Timer.Sample t = Timer.start(metrics);
         Path tmp = null;
@@ -389,12 +402,9 @@ public final class ModelServer implements AutoCloseable {
      * last line is then {@code {"error": …}}.
      */
     private void stream(Context ctx) throws IOException {
-        String name = ctx.queryParam("model") != null ? ctx.queryParam("model") : models.keySet().iterator().next();
-        AudioClassifier m = models.get(name);
-        if (m == null) {
-            error(ctx, 404, name, "unknown model '" + name + "' (" + String.join(", ", models.keySet()) + ")");
-            return;
-        }
+        String name = modelName(ctx);
+        AudioClassifier m = model(ctx, name);
+        if (m == null) return;
         int topK = topK(ctx, name);
         if (topK < 1) return;
         int rate = -1;
@@ -409,11 +419,7 @@ public final class ModelServer implements AutoCloseable {
                 return;
             }
         }
-        if (!admitted.tryAcquire()) {
-            ctx.header("Retry-After", "1");
-            error(ctx, 503, name, "busy: " + (limits.workers() + limits.queue()) + " requests are in; retry shortly");
-            return;
-        }
+        if (!admit(ctx, name)) return;
         inFlight.incrementAndGet();
         try {
             PcmStream pcm;

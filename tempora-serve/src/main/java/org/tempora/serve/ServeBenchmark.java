@@ -101,7 +101,7 @@ public final class ServeBenchmark {
                      Clients clients = new Clients()) {
                     HttpClient http = clients.http;
                     URI uri = URI.create("http://127.0.0.1:" + s.port() + "/v1/classify");
-                    memory = memoryCheck(c, () -> post(http, uri, body));
+                    memory = memoryCheck(c.memoryRequests(), c.memoryConcurrency(), 10, () -> post(http, uri, body));
                 }
             }
             return new Result(levels, memory, clipSeconds);
@@ -121,38 +121,8 @@ public final class ServeBenchmark {
     public static List<MemorySample> apiMemory(Path model, long calls, int callers, int threads, int samples, double clipSeconds) throws Exception {
         try (AudioClassifier m = AudioClassifier.load(model, new AudioClassifier.Options(threads, callers, 5, 0))) {
             int rate = m.frontEnd().sampleRate();
-            int n = (int) Math.round(rate * clipSeconds);
-            float[] x = new float[n];
-            java.util.Random r = new java.util.Random(7);
-            for (int i = 0; i < n; i++) x[i] = (float) (0.3 * Math.sin(2 * Math.PI * (300 + 900.0 * i / rate) * i / rate) + 0.02 * r.nextGaussian());
-            Config c = new Config(model, null, clipSeconds, List.of(1), 1, 0, threads, callers, 1, calls, callers);
-            List<MemorySample> out = new ArrayList<>();
-            long every = Math.max(1, calls / samples);
-            AtomicLong done = new AtomicLong();
-            out.add(sample(0));
-            ExecutorService pool = Executors.newFixedThreadPool(callers);
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int i = 0; i < callers; i++) {
-                    fs.add(pool.submit(() -> {
-                        while (true) {
-                            long k = done.incrementAndGet();
-                            if (k > c.memoryRequests()) return null;
-                            m.classify(x, rate);
-                            if (k % every == 0) {
-                                synchronized (out) {
-                                    out.add(sample(k));
-                                }
-                            }
-                        }
-                    }));
-                }
-                for (Future<?> f : fs) f.get();
-            } finally {
-                pool.shutdownNow();
-            }
-            out.sort(java.util.Comparator.comparingLong(MemorySample::requests));
-            return out;
+            float[] x = chirp(rate, clipSeconds);
+            return memoryCheck(calls, callers, samples, () -> m.classify(x, rate) != null);
         }
     }
 
@@ -240,23 +210,23 @@ public final class ServeBenchmark {
         }
     }
 
-    private static List<MemorySample> memoryCheck(Config c, Call call) throws Exception {
+    /** {@code total} calls from {@code callers} threads, the resident set and heap sampled {@code samples} times. */
+    private static List<MemorySample> memoryCheck(long total, int callers, int samples, Call call) throws Exception {
         List<MemorySample> out = new ArrayList<>();
-        long every = Math.max(1, c.memoryRequests() / 10);
+        long every = Math.max(1, total / samples);
         AtomicLong done = new AtomicLong();
         out.add(sample(0));
-        ExecutorService pool = Executors.newFixedThreadPool(c.memoryConcurrency());
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
             List<Future<?>> fs = new ArrayList<>();
-            Object lock = new Object();
-            for (int i = 0; i < c.memoryConcurrency(); i++) {
+            for (int i = 0; i < callers; i++) {
                 fs.add(pool.submit(() -> {
                     while (true) {
                         long k = done.incrementAndGet();
-                        if (k > c.memoryRequests()) return null;
-                        if (!call.call()) throw new TemporaException("request " + k + " of the memory check failed");
+                        if (k > total) return null;
+                        if (!call.call()) throw new TemporaException("call " + k + " of the memory check failed");
                         if (k % every == 0) {
-                            synchronized (lock) {
+                            synchronized (out) {
                                 out.add(sample(k));
                             }
                         }
@@ -293,8 +263,8 @@ public final class ServeBenchmark {
         return l.stream().mapToInt(Integer::intValue).max().orElse(1);
     }
 
-    /** A chirp with a little noise, deterministic, at the model's rate. */
-    static void writeClip(Path f, int rate, double seconds) {
+    /** A chirp with a little noise, deterministic: the benchmarks' clip. */
+    static float[] chirp(int rate, double seconds) {
         int n = (int) Math.round(rate * seconds);
         float[] x = new float[n];
         java.util.Random r = new java.util.Random(7);
@@ -302,6 +272,12 @@ public final class ServeBenchmark {
             double t = i / (double) rate;
             x[i] = (float) (0.3 * Math.sin(2 * Math.PI * (300 + 900 * t) * t) + 0.02 * r.nextGaussian());
         }
+        return x;
+    }
+
+    /** {@link #chirp} as a 16-bit WAV file at the model's rate. */
+    static void writeClip(Path f, int rate, double seconds) {
+        float[] x = chirp(rate, seconds);
         try {
             WavWriter.write(f, new Waveform(x, rate, f.toString()), WavWriter.Encoding.PCM_16);
         } catch (RuntimeException e) {
