@@ -78,6 +78,8 @@ public final class ConfigValidator {
         range("augment.specmask_lambda", a.specmaskLambda(), 0, 1);
         min("augment.specmask_freq_height", a.specmaskFreqHeight(), 1);
         range("augment.mixup", a.mixup(), 0, 1);
+        range("augment.vtlp", a.vtlp(), 0, 0.49);
+        range("augment.time_stretch", a.timeStretch(), 0, 0.49);
 
         ExperimentConfig.Train tr = c.train();
         min("train.epochs", tr.epochs(), 1);

@@ -157,13 +157,16 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      * @param specmaskLambda SpecMask's full-frequency share λ
      * @param mixup         probability of mixup (AST: waveform mixing, λ ~ Beta(10, 10))
      * @param noise         Speech Commands noise augmentation after normalisation (AST's `noise`)
+     * @param vtlp          vocal-tract-length warp of the mel axis, factor uniform in [1−vtlp, 1+vtlp]; 0 = off
+     *                      ({@link org.tempora.augment.VoiceWarp}; ours, not in the papers' recipes)
+     * @param timeStretch   tempo change of the frame axis, factor uniform in [1−s, 1+s]; 0 = off (ours, as vtlp)
      */
     public record Augment(int freqm, int timem, double specmaskRatio, double specmaskLambda, int specmaskFreqHeight,
-                          double mixup, boolean noise) {
-        public static final Augment DEFAULTS = new Augment(0, 0, 0.0, 0.6, 16, 0.0, false);
+                          double mixup, boolean noise, double vtlp, double timeStretch) {
+        public static final Augment DEFAULTS = new Augment(0, 0, 0.0, 0.6, 16, 0.0, false, 0.0, 0.0);
 
         public Augment withTimem(int t) {
-            return new Augment(freqm, t, specmaskRatio, specmaskLambda, specmaskFreqHeight, mixup, noise);
+            return new Augment(freqm, t, specmaskRatio, specmaskLambda, specmaskFreqHeight, mixup, noise, vtlp, timeStretch);
         }
     }
 

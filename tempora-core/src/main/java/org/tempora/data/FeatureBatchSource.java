@@ -7,18 +7,19 @@ import org.tempora.audio.SampleSource;
 import org.tempora.augment.FeatureMasker;
 import org.tempora.augment.Mixup;
 import org.tempora.augment.SpeechCommandsNoise;
+import org.tempora.augment.VoiceWarp;
 import org.tempora.features.FrontEnd;
 
 /**
  * Batches from cached features, with AST's training augmentations in AST's order: mixup (on the waveform; the
- * mixed clip's fbank is computed on the fly, from streams) → masking (SpecAugment or SpecMask, value 0 in the log domain) →
+ * mixed clip's fbank is computed on the fly, from streams) → voice warp (ours: VTLP and tempo, {@link VoiceWarp}) → masking (SpecAugment or SpecMask, value 0 in the log domain) →
  * Speech Commands noise. Without augmentation a batch is a copy of cached rows.
  */
 public final class FeatureBatchSource implements BatchSource {
-    /** Augmentation settings; {@code masker} may be null. */
-    public record Augment(FeatureMasker masker, double mixup, boolean noise, double normStd) {
+    /** Augmentation settings; {@code masker} and {@code warp} may be null. */
+    public record Augment(FeatureMasker masker, double mixup, boolean noise, double normStd, VoiceWarp warp) {
         public static Augment none() {
-            return new Augment(null, 0, false, 1);
+            return new Augment(null, 0, false, 1, null);
         }
     }
 
@@ -99,6 +100,7 @@ public final class FeatureBatchSource implements BatchSource {
                 for (int l : labels(i)) y[k * numClasses + l] = 1f;
             }
             if (augment) {
+                if (aug.warp() != null && aug.warp().enabled()) aug.warp().apply(x, k * per, t, f, rng);
                 if (aug.masker() != null) aug.masker().mask(x, k * per, t, f, rng);
                 if (aug.noise()) SpeechCommandsNoise.apply(x, k * per, t, f, aug.normStd(), rng);
             }

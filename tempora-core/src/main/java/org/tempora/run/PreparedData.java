@@ -17,6 +17,7 @@ import org.tempora.InvalidInputException;
 import org.tempora.audio.ChannelMode;
 import org.tempora.augment.FeatureMasker;
 import org.tempora.augment.SpecAugment;
+import org.tempora.augment.VoiceWarp;
 import org.tempora.augment.SpecMask;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.data.Clip;
@@ -123,9 +124,10 @@ public final class PreparedData {
         PreparedData pd = new PreparedData(ds, fe, mean, std, computed, digest(ds, fe));
         pd.features.putAll(sets);
         FeatureMasker masker = masker(cfg, fe.fbank().numMelBins());
+        VoiceWarp warp = new VoiceWarp(cfg.augment().vtlp(), cfg.augment().timeStretch(), fe.fbank());
         for (Map.Entry<Split, FeatureSet> e : sets.entrySet()) {
             FeatureBatchSource.Augment aug = e.getKey() == Split.TRAIN
-                    ? new FeatureBatchSource.Augment(masker, cfg.augment().mixup(), cfg.augment().noise(), std)
+                    ? new FeatureBatchSource.Augment(masker, cfg.augment().mixup(), cfg.augment().noise(), std, warp)
                     : FeatureBatchSource.Augment.none();
             pd.sources.put(e.getKey(), new FeatureBatchSource(e.getValue(), ds.split(e.getKey()), ds.numClasses(), fe, aug));
         }

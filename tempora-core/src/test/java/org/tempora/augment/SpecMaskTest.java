@@ -152,9 +152,9 @@ class SpecMaskTest {
         assertThat(List.of(s.patchWidth(), s.patchStride())).containsExactly(12, 6);
         // built without the loader (a library caller's own record): the component still refuses bad values
         ExperimentConfig.Augment a = cfg.augment();
-        ExperimentConfig whole = cfg.withAugment(new ExperimentConfig.Augment(0, 0, 1.0, 0.7, 200, 0, false));
+        ExperimentConfig whole = cfg.withAugment(new ExperimentConfig.Augment(0, 0, 1.0, 0.7, 200, 0, false, 0, 0));
         assertThatThrownBy(() -> SpecMask.fromConfig(whole, 128)).isInstanceOf(ConfigException.class).hasMessageContaining("specmask_ratio");
-        ExperimentConfig negative = cfg.withAugment(new ExperimentConfig.Augment(0, 0, 0.2, -0.1, a.specmaskFreqHeight(), 0, false));
+        ExperimentConfig negative = cfg.withAugment(new ExperimentConfig.Augment(0, 0, 0.2, -0.1, a.specmaskFreqHeight(), 0, false, 0, 0));
         assertThatThrownBy(() -> SpecMask.fromConfig(negative, 128)).isInstanceOf(ConfigException.class).hasMessageContaining("specmask_lambda");
         // and the loader refuses them first, with the key path
         assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("augment.specmask_ratio=1.5")))

@@ -43,6 +43,8 @@ class ConfigValidatorTest {
             "eval.window_seconds=Infinity | bad value for 'eval.window_seconds': Infinity",
             "eval.hop_seconds=-1 | bad value for 'eval.hop_seconds': -1.0",
             "train.epochs=-2 | bad value for 'train.epochs': -2 (must be >= 1)",
+            "augment.vtlp=0.6 | bad value for 'augment.vtlp': 0.6",
+            "augment.time_stretch=-0.1 | bad value for 'augment.time_stretch': -0.1",
             "train.epochs=1.5 | bad value for 'train.epochs': 1.5 (expected an integer)",
             "train.threads=-3 | bad value for 'train.threads': -3 (must be >= 0)",
             "train.data_threads=-1 | bad value for 'train.data_threads': -1 (must be >= 0)",

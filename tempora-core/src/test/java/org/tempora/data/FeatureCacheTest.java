@@ -105,7 +105,7 @@ class FeatureCacheTest {
         clips.add(new Clip("long", new FileAudio(f), new int[] {3}));
         FrontEnd fe = new FrontEnd(FbankOptions.ast(16000), ChannelMode.FIRST, 64, Double.NaN, Double.NaN);
         FeatureSet set = new FeatureCache(dir.resolve("mix-cache")).get(clips, fe, 2, false, null);
-        FeatureBatchSource src = new FeatureBatchSource(set, clips, 10, fe, new FeatureBatchSource.Augment(null, 1.0, false, 1));
+        FeatureBatchSource src = new FeatureBatchSource(set, clips, 10, fe, new FeatureBatchSource.Augment(null, 1.0, false, 1, null));
         int[] idx = {3, 0, 1, 2, 3};
         Batch b = src.batch(idx, true, new java.util.SplittableRandom(7));
         java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
