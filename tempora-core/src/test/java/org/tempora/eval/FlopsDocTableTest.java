@@ -66,6 +66,38 @@ class FlopsDocTableTest {
             out.add("| T = " + tt[0] + " → t = " + tt[1] + " | " + g(e.total()) + " | " + g(w.total()) + " | "
                     + g(e.total() + w.total()) + " |");
         }
+        out.add("");
+        out.addAll(diffresSavings());
+        return out;
+    }
+
+    /**
+     * Issue #13 item 3: the whole forward with DiffRes (estimator + warp + the backbone on t frames with its 3 channels)
+     * against the backbone at full resolution, per AST size and δ: "saving" is {@code 1 − total/full}, "est." the
+     * estimator's and warp's share of the DiffRes total.
+     */
+    static List<String> diffresSavings() {
+        List<String> out = new ArrayList<>();
+        out.add("| tokens, T | AST size | full GFLOPs | δ 0.25: GFLOPs (saving, est.) | δ 0.5 | δ 0.75 |");
+        out.add("|---|---|---|---|---|---|");
+        for (int geo = 0; geo < 2; geo++) {
+            int frames = geo == 0 ? 128 : 1024;
+            String name = geo == 0 ? "FFTP 128×8 / 4, T = 128" : "square 16×16 / 10, T = 1024";
+            for (String size : new String[] {"micro", "mini", "tiny", "small", "base"}) {
+                PatchGeometry full = geo == 0 ? PatchGeometry.fftp(128, frames, 8, 4) : PatchGeometry.square(128, frames, 16, 10, 10);
+                long f0 = AstConfig.preset(size, full, 35).flops().total();
+                StringBuilder sb = new StringBuilder("| ").append(name).append(" | ").append(size).append(" | ").append(g(f0)).append(" |");
+                for (double delta : new double[] {0.25, 0.5, 0.75}) {
+                    int t = (int) (frames * (1 - delta));
+                    PatchGeometry p = (geo == 0 ? PatchGeometry.fftp(128, t, 8, 4) : PatchGeometry.square(128, t, 16, 10, 10)).withChannels(3);
+                    long est = Flops.diffres(frames, 128, t, Flops.diffresChannelPlan(128)).total();
+                    long total = est + AstConfig.preset(size, p, 35).flops().total();
+                    sb.append(String.format(Locale.ROOT, " %s (%.0f %%, %.1f %%) |", g(total), 100.0 * (1 - (double) total / f0),
+                            100.0 * est / total));
+                }
+                out.add(sb.toString());
+            }
+        }
         return out;
     }
 
