@@ -57,7 +57,7 @@ class VoiceWarpTest {
         for (int t = 0; t < T; t++) for (int i = 0; i < F; i++) x[t * F + i] = i;
         w.apply(x, 0, T, F, 1.1, 1.0);
         for (int i = 0; i < F; i++) assertThat((double) x[i]).isCloseTo(Math.max(0, Math.min(F - 1, src[i])), within(1e-4));
-        // a longer tract (alpha > 1) reads lower frequencies: every source index is below its output bin
+        // alpha > 1 (a shorter tract, formants moved up) reads lower source frequencies: every source index is below its bin
         for (int i = 0; i < F; i++) assertThat(src[i]).isLessThan(i);
         assertThat(w.sourceBins(F, 1.0)[37]).isCloseTo(37, within(1e-9));
     }
