@@ -39,7 +39,7 @@ def main():
                 cell[0] += r["top"][0]["label"] == truth
                 cell[1] += 1
     engines = sorted({e for per in acc.values() for e in per if e != "all"}) + ["all"]
-    head = "| engine (test clips) | " + " | ".join(os.path.basename(os.path.normpath(r)) for r in runs)
+    head = "| engine (test clips) | " + " | ".join("/".join(os.path.normpath(r).split(os.sep)[-2:]) for r in runs)
     print(head + (" | mean ± std |" if len(runs) > 1 else " |"))
     print("|---" * (len(runs) + 1 + (len(runs) > 1)) + "|")
     for e in engines:
