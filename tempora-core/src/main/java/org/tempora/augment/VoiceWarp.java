@@ -38,10 +38,8 @@ public final class VoiceWarp {
         if (!(maxStretch >= 0 && maxStretch < 0.5)) throw new ConfigException("augment.time_stretch must be in [0, 0.5), got " + maxStretch);
         this.maxWarp = maxWarp;
         this.maxStretch = maxStretch;
-        double nyquist = fbank.sampleRate() / 2;
-        double high = fbank.highFreq() <= 0 ? fbank.highFreq() + nyquist : fbank.highFreq();
         this.melLow = MelBanks.melScale(fbank.lowFreq());
-        this.melDelta = (MelBanks.melScale(high) - melLow) / (fbank.numMelBins() + 1);
+        this.melDelta = (MelBanks.melScale(fbank.highFreqHz()) - melLow) / (fbank.numMelBins() + 1);
     }
 
     /** Whether any axis is warped. */
@@ -81,14 +79,10 @@ public final class VoiceWarp {
     double[] sourceBins(int bins, double alpha) {
         double[] src = new double[bins];
         for (int i = 0; i < bins; i++) {
-            double hz = melToHz(melLow + (i + 1) * melDelta);
+            double hz = MelBanks.inverseMelScale(melLow + (i + 1) * melDelta);
             src[i] = (MelBanks.melScale(hz / alpha) - melLow) / melDelta - 1;
         }
         return src;
-    }
-
-    private static double melToHz(double mel) {
-        return 700.0 * (Math.exp(mel / 1127.0) - 1);
     }
 
     /** Linear interpolation at fractional index {@code p} along {@code n} elements {@code a[base + k·stride]}, clamped. */

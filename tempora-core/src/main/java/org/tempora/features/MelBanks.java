@@ -35,6 +35,11 @@ public final class MelBanks {
         return 1127.0 * Math.log(1.0 + freq / 700.0);
     }
 
+    /** Frequency of a mel value, double precision (the inverse of {@link #melScale}). */
+    public static double inverseMelScale(double mel) {
+        return 700.0 * (Math.exp(mel / 1127.0) - 1.0);
+    }
+
     /** Mel of a frequency evaluated in float32 like torchaudio's tensor {@code mel_scale}. */
     static float melScaleF32(float freq) {
         float q = freq / 700f;
