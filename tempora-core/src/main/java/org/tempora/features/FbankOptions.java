@@ -60,7 +60,7 @@ public record FbankOptions(
         if ((int) (sampleRate * frameLengthMs * 0.001) < 2) throw new ConfigException("frame length " + frameLengthMs + " ms is fewer than 2 samples at " + sampleRate + " Hz");
         if ((int) (sampleRate * frameShiftMs * 0.001) < 1) throw new ConfigException("frame shift " + frameShiftMs + " ms is less than one sample at " + sampleRate + " Hz");
         double nyquist = 0.5 * sampleRate;
-        double high = highFreq <= 0 ? highFreq + nyquist : highFreq; // fields are not assigned yet: highFreqHz() would read 0
+        double high = MelBanks.highEdgeHz(highFreq, sampleRate); // fields are not assigned yet: highFreqHz() would read 0
         if (!(lowFreq >= 0 && lowFreq < nyquist)) throw new ConfigException("low frequency must be in [0, " + nyquist + "), got " + lowFreq);
         if (!(high > 0 && high <= nyquist)) throw new ConfigException("high frequency must be in (0, " + nyquist + "], got " + highFreq);
         if (!(lowFreq < high)) throw new ConfigException("low frequency " + lowFreq + " must be below high frequency " + high);
@@ -179,6 +179,6 @@ public record FbankOptions(
 
     /** The highest filter edge in Hz, with a non-positive {@code highFreq} taken as an offset from Nyquist. */
     public double highFreqHz() {
-        return highFreq <= 0 ? highFreq + 0.5 * sampleRate : highFreq;
+        return MelBanks.highEdgeHz(highFreq, sampleRate);
     }
 }

@@ -35,6 +35,11 @@ public final class MelBanks {
         return 1127.0 * Math.log(1.0 + freq / 700.0);
     }
 
+    /** Kaldi's rule for the upper filter edge in Hz: a non-positive {@code highFreq} is an offset from Nyquist. */
+    public static double highEdgeHz(double highFreq, double sampleRate) {
+        return highFreq <= 0 ? highFreq + 0.5 * sampleRate : highFreq;
+    }
+
     /** Frequency of a mel value, double precision (the inverse of {@link #melScale}). */
     public static double inverseMelScale(double mel) {
         return 700.0 * (Math.exp(mel / 1127.0) - 1.0);
@@ -64,8 +69,7 @@ public final class MelBanks {
      */
     public static MelBanks build(int numBins, int paddedWindow, double sampleRate, double lowFreq, double highFreq) {
         int numFftBins = paddedWindow / 2;
-        double nyquist = 0.5 * sampleRate;
-        double high = highFreq <= 0 ? highFreq + nyquist : highFreq;
+        double high = highEdgeHz(highFreq, sampleRate);
         float fftBinWidth = (float) (sampleRate / paddedWindow);
         double melLow = melScale(lowFreq);
         double melHigh = melScale(high);
