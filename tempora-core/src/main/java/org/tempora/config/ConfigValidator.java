@@ -123,6 +123,7 @@ public final class ConfigValidator {
         min("train.phase_min_delta", tr.phaseMinDelta(), 0);
         min("train.stop_patience", tr.stopPatience(), 1);
         min("train.stop_min_delta", tr.stopMinDelta(), 0);
+        min("train.stop_min_epochs", tr.stopMinEpochs(), 0);
 
         ExperimentConfig.Eval e = c.eval();
         min("eval.batch_size", e.batchSize(), 1);

@@ -193,6 +193,8 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      *                        {@code stop_patience} epochs, never beyond {@code epochs}; docs/training.md)
      * @param stopPatience    stop_rule plateau: epochs without improvement before stopping
      * @param stopMinDelta    stop_rule plateau: smallest increase of the validation metric that counts as improvement
+     * @param stopMinEpochs   stop_rule plateau: the rule is not checked before the final phase has run this many epochs
+     *                        (0 = from the first); epochs before it still count towards the patience
      * @param baselineMetric  the baseline run's best validation metric (stop_rule surpass, savings reports); null = unknown
      * @param init            a checkpoint whose weights start the training (a PyTorch AST checkpoint, a tempora run folder
      *                        or .npz; docs/interop.md); null = the architecture's random initialisation
@@ -201,10 +203,11 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
                         List<Double> betas, double eps, Schedule schedule, Choices.Loss loss, double gradClip,
                         List<Integer> weightAverage, boolean balancedSampler, int dataThreads, int threads,
                         List<Phase> phases, Choices.PhaseSwitch phaseSwitch, int phasePatience, double phaseMinDelta,
-                        Choices.StopRule stopRule, int stopPatience, double stopMinDelta, Double baselineMetric, String init) {
+                        Choices.StopRule stopRule, int stopPatience, double stopMinDelta, int stopMinEpochs, Double baselineMetric,
+                        String init) {
         public static final Train DEFAULTS = new Train(10, 32, Choices.Optimizer.ADAM, 2.5e-4, 5e-7, List.of(0.95, 0.999),
                 1e-8, Schedule.DEFAULTS, Choices.Loss.AUTO, 0.0, null, false, 0, 0, List.of(), Choices.PhaseSwitch.FIXED,
-                2, 0.0, Choices.StopRule.BUDGET, 5, 0.002, null, null);
+                2, 0.0, Choices.StopRule.BUDGET, 5, 0.002, 0, null, null);
 
         public Train {
             betas = copy(betas);
@@ -214,17 +217,17 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
 
         public Train withEpochs(int e) {
             return new Train(e, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
-                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, baselineMetric, init);
+                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
 
         public Train withStopRule(Choices.StopRule r) {
             return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
-                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, r, stopPatience, stopMinDelta, baselineMetric, init);
+                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, r, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
 
         public Train withPhases(List<Phase> p) {
             return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
-                    balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, baselineMetric, init);
+                    balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
     }
 

@@ -421,6 +421,7 @@ public final class Experiment {
         if (t.stopRule() == Choices.StopRule.PLATEAU) {
             m.put("patience", t.stopPatience());
             m.put("min_delta", t.stopMinDelta());
+            m.put("min_epochs", t.stopMinEpochs());
         }
         int lastPhase = history.isEmpty() ? 1 : history.get(history.size() - 1).phase();
         int offset = (int) history.stream().filter(r -> r.phase() < lastPhase).count();

@@ -190,6 +190,19 @@ class RunFolderTest {
     }
 
     @Test
+    void theConvergenceRuleIsNotActedOnBeforeStopMinEpochs() throws IOException {
+        // the same plateau from epoch 3 on, but the rule may only stop the run from its epoch 5 (of 6)
+        ExperimentConfig cfg = tiny(6, "train.stop_rule=plateau", "train.stop_patience=2", "train.stop_min_delta=0.9",
+                "train.stop_min_epochs=5");
+        Experiment.Summary run = train(cfg, tmp.resolve("floor"), false, false, new RunListener() {});
+        assertThat(EndToEndTest.history(run.run())).hasSize(5);
+        var stop = RunFiles.JSON.readTree(run.run().runJson().toFile()).get("stop");
+        assertThat(stop.get("min_epochs").asInt()).isEqualTo(5);
+        assertThat(stop.get("converged").asBoolean()).isTrue();
+        assertThat(stop.get("final_phase_epochs").asInt()).isEqualTo(5);
+    }
+
+    @Test
     void aRunStoppedBeforeItsFirstCheckpointResumesFromTheStart() throws IOException {
         ExperimentConfig cfg = tiny(2);
         Experiment.Summary full = train(cfg, tmp.resolve("full"), false, false, new RunListener() {});

@@ -9,14 +9,15 @@ import org.tempora.train.EpochRecord;
 
 /**
  * When phases end, from {@code train.phase_switch}, {@code phase_patience}, {@code phase_min_delta},
- * {@code stop_rule}, {@code stop_patience}, {@code stop_min_delta} and {@code baseline_metric}: initial phases end
- * after their planned epochs ({@code fixed}) or on a validation plateau ({@link PlateauSwitch}, capped by the planned
- * epochs); the final phase (the only phase of a single-phase run) runs its budget, stops at the first epoch that
- * surpasses the baseline (the paper's rule 1), or stops on a validation plateau (the convergence rule:
- * {@link PlateauSwitch} with {@code stop_patience} and {@code stop_min_delta}, capped by the phase's epochs).
+ * {@code stop_rule}, {@code stop_patience}, {@code stop_min_delta}, {@code stop_min_epochs} and {@code baseline_metric}:
+ * initial phases end after their planned epochs ({@code fixed}) or on a validation plateau ({@link PlateauSwitch},
+ * capped by the planned epochs); the final phase (the only phase of a single-phase run) runs its budget, stops at the
+ * first epoch that surpasses the baseline (the paper's rule 1), or stops on a validation plateau (the convergence rule:
+ * {@link PlateauSwitch} with {@code stop_patience} and {@code stop_min_delta}, checked from the phase's epoch
+ * {@code stop_min_epochs} on, capped by the phase's epochs).
  */
 public record PhaseControl(boolean plateau, int patience, double minDelta, Choices.StopRule stopRule, int stopPatience,
-                           double stopMinDelta, Double baselineMetric) {
+                           double stopMinDelta, int stopMinEpochs, Double baselineMetric) {
 
     public PhaseControl {
         if (plateau) new PlateauSwitch(patience, minDelta, 1); // validates patience and min_delta
@@ -29,6 +30,7 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, Choic
             if (!(stopMinDelta >= 0) || Double.isInfinite(stopMinDelta)) {
                 throw new ConfigException("train.stop_min_delta must be a finite value >= 0, got " + stopMinDelta);
             }
+            if (stopMinEpochs < 0) throw new ConfigException("train.stop_min_epochs must be >= 0, got " + stopMinEpochs);
         }
     }
 
@@ -37,7 +39,7 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, Choic
         if (t.phaseSwitch() == null) throw new ConfigException("train.phase_switch is not set (fixed, plateau)");
         boolean plateau = t.phaseSwitch() == Choices.PhaseSwitch.PLATEAU;
         return new PhaseControl(plateau, t.phasePatience(), t.phaseMinDelta(), t.stopRule(), t.stopPatience(), t.stopMinDelta(),
-                t.baselineMetric());
+                t.stopMinEpochs(), t.baselineMetric());
     }
 
     /** A fresh plateau switch for an initial phase (budget = its planned epochs); null for fixed switching or the final phase. */
@@ -66,7 +68,13 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, Choic
             case PLATEAU -> {
                 PlateauSwitch ps = new PlateauSwitch(stopPatience, stopMinDelta, budget);
                 for (EpochRecord r : done) if (r.phase() == phase) ps.observe(r.validMetric());
-                yield rec -> ps.observe(rec.validMetric()) != PlateauSwitch.Decision.CONTINUE;
+                // a plateau met before stop_min_epochs is not acted on; the rule holds at the first epoch from there on
+                // whose last stop_patience epochs brought no improvement (the count is not reset at stop_min_epochs)
+                yield rec -> {
+                    PlateauSwitch.Decision d = ps.observe(rec.validMetric());
+                    return d == PlateauSwitch.Decision.BUDGET
+                            || (d == PlateauSwitch.Decision.PLATEAU && ps.epochs() >= stopMinEpochs);
+                };
             }
         };
     }
@@ -79,7 +87,7 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, Choic
         if (stopRule != Choices.StopRule.PLATEAU || history.isEmpty()) return false;
         int last = history.get(history.size() - 1).phase();
         double[] m = history.stream().filter(r -> r.phase() == last).mapToDouble(EpochRecord::validMetric).toArray();
-        return convergedAt(m, stopPatience, stopMinDelta, budget) > 0;
+        return convergedAt(m, stopPatience, stopMinDelta, stopMinEpochs, budget) > 0;
     }
 
     /**
@@ -88,10 +96,15 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, Choic
      * is the budget's last epoch), or 0 when it is not met within the first {@code budget} of these metrics.
      */
     public static int convergedAt(double[] metrics, int patience, double minDelta, int budget) {
+        return convergedAt(metrics, patience, minDelta, 0, budget);
+    }
+
+    /** As {@link #convergedAt(double[], int, double, int)}, with the rule checked only from epoch {@code minEpochs} on. */
+    public static int convergedAt(double[] metrics, int patience, double minDelta, int minEpochs, int budget) {
         PlateauSwitch s = new PlateauSwitch(patience, minDelta, budget);
         for (int i = 0; i < Math.min(budget, metrics.length); i++) {
             s.observe(metrics[i]);
-            if (s.sinceImprovement() >= patience) return s.epochs();
+            if (s.sinceImprovement() >= patience && s.epochs() >= minEpochs) return s.epochs();
         }
         return 0;
     }

@@ -41,6 +41,25 @@ class ConvergenceRuleTest {
         assertThat(PhaseControl.convergedAt(m, patience, minDelta, budget)).isEqualTo(expected);
     }
 
+    /** metrics; patience; stop_min_epochs; cap; the epoch the rule stops after (min_delta 0). */
+    @ParameterizedTest(name = "{0} p={1} min={2} cap={3} -> {4}")
+    @CsvSource(delimiter = ';', value = {
+            "0.5 0.6 0.6 0.6 0.6 0.6 0.6; 2; 0;  10; 4",   // no floor: the plain rule
+            "0.5 0.6 0.6 0.6 0.6 0.6 0.6; 2; 4;  10; 4",   // a floor at the epoch the rule is met changes nothing
+            "0.5 0.6 0.6 0.6 0.6 0.6 0.6; 2; 6;  10; 6",   // met at 4, acted on at the floor: the count goes on meanwhile
+            "0.5 0.6 0.6 0.6 0.7 0.7 0.7 0.7; 2; 5; 10; 7",   // epoch 5 improves at the floor: two more epochs
+            "0.5 0.6 0.6 0.6 0.6 0.6 0.6; 2; 20; 10; 0",   // a floor beyond the data (or the cap): never met
+            "0.5 0.6 0.6 0.6 0.6;         2; 5;   5; 5",   // the floor at the cap's last epoch: converged there
+    })
+    void aFloorDelaysTheRule(String metrics, int patience, int minEpochs, int budget, int expected) {
+        double[] m = java.util.Arrays.stream(metrics.trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
+        assertThat(PhaseControl.convergedAt(m, patience, 0.0, minEpochs, budget)).isEqualTo(expected);
+        PhaseControl c = PhaseControl.of(train("train.stop_rule=plateau", "train.stop_patience=" + patience,
+                "train.stop_min_delta=0", "train.stop_min_epochs=" + minEpochs));
+        int stop = firstStop(c.finalStop(budget, 1, List.of()), java.util.Arrays.copyOf(m, Math.min(m.length, budget)), 0);
+        assertThat(stop).isEqualTo(expected == 0 ? Math.min(m.length, budget) : expected);
+    }
+
     @Test
     void theStopTestStopsWhereTheRuleIsMetAndAResumedOneStopsAtTheSameEpoch() {
         PhaseControl c = PhaseControl.of(train("train.stop_rule=plateau", "train.stop_patience=2", "train.stop_min_delta=0.01"));
@@ -74,6 +93,9 @@ class ConvergenceRuleTest {
         ExperimentConfig.Train t = train("train.stop_rule=plateau");
         assertThat(t.stopPatience()).isEqualTo(5);
         assertThat(t.stopMinDelta()).isEqualTo(0.002);
+        assertThat(t.stopMinEpochs()).isZero();
+        assertThatThrownBy(() -> train("train.stop_rule=plateau", "train.stop_min_epochs=-1")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bad value for 'train.stop_min_epochs': -1 (must be >= 0)");
         assertThatThrownBy(() -> train("train.stop_rule=plateau", "train.stop_patience=0")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("bad value for 'train.stop_patience': 0 (must be >= 1)");
         assertThatThrownBy(() -> train("train.stop_min_delta=-0.1")).isInstanceOf(ConfigException.class)
@@ -85,7 +107,7 @@ class ConvergenceRuleTest {
     @Property(tries = 300)
     void matchesABruteForceOracle(@ForAll @Size(min = 1, max = 20) List<@IntRange(min = 0, max = 8) Integer> values,
                                   @ForAll @IntRange(min = 1, max = 4) int patience, @ForAll @IntRange(min = 0, max = 3) int deltaTenths,
-                                  @ForAll @IntRange(min = 1, max = 20) int budget) {
+                                  @ForAll @IntRange(min = 1, max = 20) int budget, @ForAll @IntRange(min = 0, max = 22) int minEpochs) {
         double[] m = values.stream().mapToDouble(v -> v / 8.0).toArray();   // exact binary fractions: no rounding at the threshold
         double minDelta = deltaTenths / 8.0;
         int expected = 0;
@@ -98,27 +120,30 @@ class ConvergenceRuleTest {
             } else {
                 since++;
             }
-            if (since >= patience) {
+            if (since >= patience && r + 1 >= minEpochs) {
                 expected = r + 1;
                 break;
             }
         }
-        assertThat(PhaseControl.convergedAt(m, patience, minDelta, budget)).isEqualTo(expected);
-        if (expected > 0) assertThat(expected).isGreaterThan(patience).isLessThanOrEqualTo(budget);
+        assertThat(PhaseControl.convergedAt(m, patience, minDelta, minEpochs, budget)).isEqualTo(expected);
+        if (minEpochs == 0) assertThat(PhaseControl.convergedAt(m, patience, minDelta, budget)).isEqualTo(expected);
+        if (expected > 0) assertThat(expected).isGreaterThan(patience).isGreaterThanOrEqualTo(minEpochs).isLessThanOrEqualTo(budget);
     }
 
     @Property(tries = 200)
     void theStopTestAgreesWithTheRuleOverAHistory(@ForAll @Size(min = 2, max = 25) List<@DoubleRange(min = 0, max = 1) Double> values,
                                                  @ForAll @IntRange(min = 1, max = 5) int patience,
-                                                 @ForAll @IntRange(min = 0, max = 24) int resumeAfter) {
+                                                 @ForAll @IntRange(min = 0, max = 24) int resumeAfter,
+                                                 @ForAll @IntRange(min = 0, max = 26) int minEpochs) {
         double[] m = values.stream().mapToDouble(Double::doubleValue).toArray();
-        PhaseControl c = PhaseControl.of(train("train.stop_rule=plateau", "train.stop_patience=" + patience, "train.stop_min_delta=0.01"));
+        PhaseControl c = PhaseControl.of(train("train.stop_rule=plateau", "train.stop_patience=" + patience, "train.stop_min_delta=0.01",
+                "train.stop_min_epochs=" + minEpochs));
         int cap = m.length;
         int k = Math.min(resumeAfter, m.length - 1);
         List<EpochRecord> done = new ArrayList<>();
         for (int e = 0; e < k; e++) done.add(rec(e + 1, 1, m[e]));
         int uninterrupted = firstStop(c.finalStop(cap, 1, List.of()), m, 0);
-        int rule = PhaseControl.convergedAt(m, patience, 0.01, cap);
+        int rule = PhaseControl.convergedAt(m, patience, 0.01, minEpochs, cap);
         // the trainer never asks after the cap's last epoch: a plateau met there ends the run at the cap all the same
         assertThat(uninterrupted).isEqualTo(rule == 0 ? cap : rule);
         // a run resumed after k epochs (it had not stopped yet) stops after the same epoch
