@@ -68,13 +68,8 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, Choic
             case PLATEAU -> {
                 PlateauSwitch ps = new PlateauSwitch(stopPatience, stopMinDelta, budget);
                 for (EpochRecord r : done) if (r.phase() == phase) ps.observe(r.validMetric());
-                // a plateau met before stop_min_epochs is not acted on; the rule holds at the first epoch from there on
-                // whose last stop_patience epochs brought no improvement (the count is not reset at stop_min_epochs)
-                yield rec -> {
-                    PlateauSwitch.Decision d = ps.observe(rec.validMetric());
-                    return d == PlateauSwitch.Decision.BUDGET
-                            || (d == PlateauSwitch.Decision.PLATEAU && ps.epochs() >= stopMinEpochs);
-                };
+                yield rec -> ps.observe(rec.validMetric()) == PlateauSwitch.Decision.BUDGET
+                        || ruleMet(ps, stopPatience, stopMinEpochs);
             }
         };
     }
@@ -92,20 +87,25 @@ public record PhaseControl(boolean plateau, int patience, double minDelta, Choic
 
     /**
      * The convergence rule over a final phase's per-epoch validation metrics: the 1-based epoch at which the metric has
-     * not improved on its best by at least {@code minDelta} for {@code patience} epochs (the rule is met, also when that
-     * is the budget's last epoch), or 0 when it is not met within the first {@code budget} of these metrics.
+     * not improved on its best by at least {@code minDelta} for {@code patience} epochs, checked from epoch
+     * {@code minEpochs} on (the rule is met, also when that is the budget's last epoch), or 0 when it is not met within
+     * the first {@code budget} of these metrics.
      */
-    public static int convergedAt(double[] metrics, int patience, double minDelta, int budget) {
-        return convergedAt(metrics, patience, minDelta, 0, budget);
-    }
-
-    /** As {@link #convergedAt(double[], int, double, int)}, with the rule checked only from epoch {@code minEpochs} on. */
     public static int convergedAt(double[] metrics, int patience, double minDelta, int minEpochs, int budget) {
         PlateauSwitch s = new PlateauSwitch(patience, minDelta, budget);
         for (int i = 0; i < Math.min(budget, metrics.length); i++) {
             s.observe(metrics[i]);
-            if (s.sinceImprovement() >= patience && s.epochs() >= minEpochs) return s.epochs();
+            if (ruleMet(s, patience, minEpochs)) return s.epochs();
         }
         return 0;
+    }
+
+    /**
+     * The convergence rule after the epochs {@code s} has observed: no improvement for {@code patience} epochs, and at
+     * least {@code minEpochs} epochs run. Epochs before the floor count towards the patience; the count is not restarted
+     * there (docs/training.md).
+     */
+    private static boolean ruleMet(PlateauSwitch s, int patience, int minEpochs) {
+        return s.sinceImprovement() >= patience && s.epochs() >= minEpochs;
     }
 }
