@@ -4,9 +4,9 @@
     tools/bench/stop-rules.py GRID_DIR BASELINE_ROW ROW
 
 For each seed and rule (patience, min_delta, floor), finds the epoch the convergence rule of docs/training.md
-(PhaseControl.convergedAt, replayed here in Python over metrics.json) would
-stop after, the best validation epoch up to it (what best.npz holds: any increase counts) and that epoch's test top-1,
-then prints mean ± std over seeds and the paired difference ROW - BASELINE_ROW. Patience 0 = the whole budget.
+(PhaseControl.convergedAt, replayed here over metrics.json) would stop after, the best validation epoch up to it (what
+best.npz holds: any increase counts) and that epoch's test top-1, then prints mean ± std over seeds and the paired
+difference ROW - BASELINE_ROW. Patience 0 = the whole budget.
 """
 import json, statistics as st, sys
 
