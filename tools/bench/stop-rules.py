@@ -6,7 +6,8 @@
 For each seed and rule (patience, min_delta, floor), finds the epoch the convergence rule of docs/training.md
 (PhaseControl.convergedAt, replayed here over metrics.json) would stop after, the best validation epoch up to it (what
 best.npz holds: any increase counts) and that epoch's test top-1, then prints mean ± std over seeds and the paired
-difference ROW - BASELINE_ROW. Patience 0 = the whole budget.
+difference ROW - BASELINE_ROW. Patience 0 = the whole budget. For a coarse-to-fine ROW the rule and the best epoch
+see only the final phase, as in training, and the time includes the coarse phases.
 """
 import json, statistics as st, sys
 
@@ -51,7 +52,11 @@ for rule in RULES:
     res = {}
     for r, runs in data.items():
         for s, m in runs.items():
-            stop, sel = replay([e['valid_top1'] for e in m], *rule)
+            # coarse-to-fine runs: the rule and the best-epoch choice see only the final phase (PhaseControl.finalStop);
+            # the time counts every epoch before the stop, coarse phases included
+            k = sum(1 for e in m if e['phase'] < m[-1]['phase'])
+            stop, sel = replay([e['valid_top1'] for e in m[k:]], *rule)
+            stop, sel = stop + k, sel + k
             lr = [e['lr'] for e in m]
             res[(r, s)] = (stop + 1, sel + 1, m[sel]['test_top1'] * 100, lr[stop] / max(lr), sum(e['seconds'] for e in m[:stop + 1]) / 60)
             print(f'{r} seed {s} rule {rule}: stop {stop + 1}, best {sel + 1}, test {res[(r, s)][2]:.2f}, '
@@ -60,5 +65,7 @@ for rule in RULES:
     a = [res[(row, s)][2] for s in common]
     b = [res[(base, s)][2] for s in common]
     d = [x - y for x, y in zip(a, b)]
-    if common:
+    if not common:
+        print(f'rule {rule}: {row} {fmt([res[(row, s)][2] for s in sorted(data[row])])} (no {base} runs to pair with)\n')
+    else:
         print(f'rule {rule}: {base} {fmt(b)}, {row} {fmt(a)}, paired {fmt(d)} ({sum(x > 0 for x in d)}/{sum(x < 0 for x in d)})\n')
