@@ -225,6 +225,11 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
                     balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, r, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
 
+        public Train withSchedule(Schedule s) {
+            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, s, loss, gradClip, weightAverage,
+                    balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
+        }
+
         public Train withPhases(List<Phase> p) {
             return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
                     balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
@@ -237,9 +242,18 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      * @param kind          multistep (AST: lr·γ^k after epoch start, every step epochs), cosine, constant
      * @param warmupSteps   linear warm-up over this many optimiser steps (AST: 1000 on AudioSet; 0 = off)
      * @param minLrFraction cosine: final lr as a fraction of the initial
+     * @param acrossPhases  coarse-to-fine runs: one schedule over all phases instead of a fresh one per phase. The lr
+     *                      continues where the previous phase left it (warm-up only at the start of the run) and the
+     *                      optimiser's moments and step count are carried for every tensor the transition did not
+     *                      resize. false = the paper's reset (docs/coarse-to-fine.md)
      */
-    public record Schedule(Choices.Schedule kind, int warmupSteps, int start, int step, double gamma, double minLrFraction) {
-        public static final Schedule DEFAULTS = new Schedule(Choices.Schedule.MULTISTEP, 0, 5, 1, 0.85, 0.01);
+    public record Schedule(Choices.Schedule kind, int warmupSteps, int start, int step, double gamma, double minLrFraction,
+                           boolean acrossPhases) {
+        public static final Schedule DEFAULTS = new Schedule(Choices.Schedule.MULTISTEP, 0, 5, 1, 0.85, 0.01, false);
+
+        public Schedule withAcrossPhases(boolean a) {
+            return new Schedule(kind, warmupSteps, start, step, gamma, minLrFraction, a);
+        }
     }
 
     /**

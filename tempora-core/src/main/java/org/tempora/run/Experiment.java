@@ -349,6 +349,8 @@ public final class Experiment {
         int offset = 0;
         TemporaModel prev = null;
         NDManager prevManager = null;
+        Trainer prevTrainer = null;
+        boolean across = cfg.train().schedule().acrossPhases();
         Trainer.Result result = null;
         for (int i = 0; i < schedule.size(); i++) {
             PhaseSchedule.Phase ph = schedule.phase(i);
@@ -383,7 +385,6 @@ public final class Experiment {
                 PhaseTransition.Report rep = PhaseTransition.adapt(prev, model, PhaseTransition.Options.leaving(schedule.phase(i - 1)));
                 l.onNote("weights carried over: " + rep.copied().size() + " tensors copied, resized " + rep.resized().keySet()
                         + " (tokens " + rep.tokensBefore() + " → " + rep.tokensAfter() + ")");
-                prevManager.close();
             }
             l.onStage(String.format(Locale.ROOT, "phase %d/%d: %s; %d epochs", i + 1, schedule.size(), in.describe(pinned), pcfg.train().epochs()));
             Predicate<EpochRecord> stop;
@@ -398,6 +399,15 @@ public final class Experiment {
             }
             Trainer.Phase phase = new Trainer.Phase(i + 1, last, offset, history, seconds, stop);
             Trainer trainer = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase);
+            if (across) {
+                // one schedule over the run: its planned length is this phase's end, plus the later phases' budgets
+                trainer.scheduleAcrossPhases(offset + pcfg.train().epochs() + laterEpochs(schedule, i, offset + pcfg.train().epochs()));
+                if (prevTrainer != null) {
+                    List<String> fresh = trainer.continueOptimiser(prevTrainer);
+                    l.onNote("optimiser continued (step " + prevTrainer.optimiserSteps() + "); moments restart for " + fresh);
+                }
+            }
+            if (prevManager != null) prevManager.close();   // after the optimiser's moments were copied out of it
             if (cfg.eval().testEachEpoch() && data.sources.containsKey(Split.TEST)) trainer.testEachEpoch(data.sources.get(Split.TEST));
             trainer.afterEachEpoch(explainHook(cfg, model, data, run));
             result = trainer.fit(resumeHere);
@@ -406,8 +416,19 @@ public final class Experiment {
             offset = history.size();
             prev = model;
             prevManager = pm;
+            prevTrainer = trainer;
         }
         return new Trained(prev, result, descriptions, init);
+    }
+
+    /** Planned epochs of the phases after phase {@code i} (0-based), when the phases before them end at {@code used}. */
+    static int laterEpochs(PhaseSchedule schedule, int i, int used) {
+        int sum = 0;
+        for (int j = i + 1; j < schedule.size(); j++) {
+            int e = j == schedule.size() - 1 ? schedule.finalPhaseEpochs(used + sum) : schedule.phase(j).epochs();
+            sum += e;
+        }
+        return sum;
     }
 
     /**

@@ -113,6 +113,30 @@ public final class AdamW {
         step = 0;
     }
 
+    /**
+     * Takes over another optimiser's step count and the moments of every parameter in {@code params} that it holds with
+     * the same shape (copied into this optimiser's manager); the others start from zero. For a coarse-to-fine phase
+     * that continues the previous phase's optimisation ({@code train.schedule.across_phases}).
+     *
+     * @return names of parameters in {@code params} whose moments were not carried (resized, or new)
+     */
+    public List<String> carryFrom(AdamW previous, Map<String, Parameter> params) {
+        reset();
+        step = previous.step;
+        List<String> fresh = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray[] mv = previous.state.get(e.getKey());
+            NDArray w = e.getValue().array();
+            if (mv == null || !mv[0].getShape().equals(w.getShape())) {
+                fresh.add(e.getKey());
+                continue;
+            }
+            state.put(e.getKey(), new NDArray[] {
+                manager.create(mv[0].toFloatArray(), w.getShape()), manager.create(mv[1].toFloatArray(), w.getShape())});
+        }
+        return fresh;
+    }
+
     /** Moments as .npz entries ({@code <param>.m}, {@code <param>.v}) plus the step count. */
     public Map<String, Npz.Entry> stateEntries() {
         Map<String, Npz.Entry> out = new LinkedHashMap<>();

@@ -87,6 +87,7 @@ public final class Trainer {
     private BatchSource testEachEpoch;
     private EpochEnd epochEnd;
     private int consecutiveSkips;
+    private int runEpochs;   // > 0: the lr schedule spans the run's phases (scheduleAcrossPhases)
 
     public Trainer(ExperimentConfig cfg, TemporaModel model, BatchSource train, BatchSource valid, boolean multiLabel,
                    RunFiles run, Listener listener) {
@@ -127,6 +128,36 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * One learning-rate schedule across the phases of a coarse-to-fine run ({@code train.schedule.across_phases}):
+     * this phase's epoch e is the run's epoch {@code epochOffset + e} of a schedule {@code runEpochs} long, and its
+     * steps continue the optimiser's count (carried by {@link #continueOptimiser}). Without it each phase's schedule
+     * starts afresh, warm-up included (the paper's reset).
+     *
+     * @param runEpochs the run's planned length in epochs, all phases together
+     */
+    public Trainer scheduleAcrossPhases(int runEpochs) {
+        this.runEpochs = runEpochs;
+        return this;
+    }
+
+    /**
+     * Continues the previous phase's optimiser ({@code train.schedule.across_phases}): its step count, and the
+     * moments of every parameter whose name and shape this phase's model still has. Moments of resized tensors (the
+     * positional embedding when the token grid changes) start from zero. Call before {@link #fit}; a resumed phase
+     * loads its own optimiser state from the checkpoint instead.
+     *
+     * @return the names of parameters whose moments restart from zero
+     */
+    public List<String> continueOptimiser(Trainer previous) {
+        return optimizer.carryFrom(previous.optimizer, params);
+    }
+
+    /** The optimiser's step count so far (across phases it includes the earlier phases' steps). */
+    public long optimiserSteps() {
+        return optimizer.stepCount();
+    }
+
     /** Also scores this split after every epoch, as {@code test_<metric>} in the epoch's extra values. */
     public Trainer testEachEpoch(BatchSource test) {
         this.testEachEpoch = test;
@@ -148,7 +179,10 @@ public final class Trainer {
         int batchSize = cfg.train().batchSize();
         if (epochs < 1 || batchSize < 1) throw new ConfigException("train.epochs and train.batch_size must be >= 1");
         int steps = (train.size() + batchSize - 1) / batchSize;
-        LrSchedule schedule = new LrSchedule(cfg.train().schedule(), cfg.train().lr(), epochs, steps);
+        // across phases this phase is the window [epochOffset, epochOffset + epochs) of one schedule over the run, and
+        // the optimiser's step count, carried from the previous phase (continueOptimiser), is already the run's step
+        int shift = runEpochs > 0 ? phase.epochOffset() : 0;
+        LrSchedule schedule = new LrSchedule(cfg.train().schedule(), cfg.train().lr(), runEpochs > 0 ? runEpochs : epochs, steps);
         List<EpochRecord> history = new ArrayList<>(phase.prior());
         int firstEpoch = 0;
         int bestEpoch = -1;
@@ -200,11 +234,11 @@ public final class Trainer {
                     consecutiveSkips = progress.consecutiveSkips();
                 }
                 Future<Batch> next = firstStep < steps ? prefetch.submit(batchTask(order, epoch, firstStep, batchSize)) : null;
-                double lr = schedule.lr(epoch, optimizer.stepCount());
+                double lr = schedule.lr(shift + epoch, optimizer.stepCount());
                 for (int s = firstStep; s < steps; s++) {
                     Batch batch = get(next);
                     if (s + 1 < steps) next = prefetch.submit(batchTask(order, epoch, s + 1, batchSize));
-                    lr = schedule.lr(epoch, optimizer.stepCount());
+                    lr = schedule.lr(shift + epoch, optimizer.stepCount());
                     double loss = step(batch, lr, lossName, extraSums);
                     lossSum += loss * batch.size();
                     seen += batch.size();

@@ -68,6 +68,63 @@ class CoarseToFineTest {
     }
 
     @Test
+    void scheduleAcrossPhasesContinuesOneScheduleAndOptimiser() throws IOException {
+        ExperimentConfig reset = cfg("fshift 2->1 @2", 5);
+        ExperimentConfig across = reset.withTrain(reset.train().withSchedule(reset.train().schedule().withAcrossPhases(true)));
+        ExperimentConfig single = across.withTrain(across.train().withPhases(List.of()));
+        List<String> notes = new java.util.ArrayList<>();
+        RunListener noting = new RunListener() {
+            @Override
+            public void onNote(String message) {
+                notes.add(message);
+            }
+        };
+        JsonNode a = RunFiles.JSON.readTree(train(across, tmp.resolve("across"), false, noting).run().metricsJson().toFile());
+        // the optimiser goes on from phase 1's 2 epochs × 6 steps (96 training clips, batch 16); only the resized
+        // positional embedding starts afresh
+        assertThat(notes).contains("optimiser continued (step 12); moments restart for [v.pos_embed]");
+        JsonNode one = RunFiles.JSON.readTree(train(single, tmp.resolve("one"), false, new RunListener() {}).run().metricsJson().toFile());
+        JsonNode r = RunFiles.JSON.readTree(train(reset, tmp.resolve("reset"), false, new RunListener() {}).run().metricsJson().toFile());
+        assertThat(a).hasSize(5);
+        assertThat(a.get(2).get("phase").asInt()).isEqualTo(2);
+        // every epoch's learning rate (its last step's) is the single-phase run's at the same epoch: the 5-epoch cosine
+        // runs on through the phase boundary, and the carried step count keeps warm-up to the start of the run
+        for (int e = 0; e < 5; e++) assertThat(a.get(e).get("lr").asDouble()).as("epoch %d", e + 1).isEqualTo(one.get(e).get("lr").asDouble());
+        // the paper's reset starts phase 2 on a fresh schedule (5 warm-up steps of 6): its first fine epoch ends at the
+        // peak, as phase 1's first did, while the continued cosine has decayed below it
+        assertThat(r.get(2).get("lr").asDouble()).isEqualTo(r.get(0).get("lr").asDouble()).isEqualTo(1e-3).isGreaterThan(a.get(2).get("lr").asDouble());
+        // and phase 1 of the reset run decays over its own 2 epochs, to the cosine's floor at its end
+        assertThat(r.get(1).get("lr").asDouble()).isLessThan(a.get(1).get("lr").asDouble());
+    }
+
+    @Test
+    void scheduleAcrossPhasesResumesAcrossTheBoundaryExactly() throws IOException {
+        ExperimentConfig c0 = cfg("fshift 2->1 @2", 4);
+        ExperimentConfig c = c0.withTrain(c0.train().withSchedule(c0.train().schedule().withAcrossPhases(true)));
+        Experiment.Summary full = train(c, tmp.resolve("au"), false, new RunListener() {});
+        assertThatThrownBy(() -> train(c, tmp.resolve("ak"), false, killInPhase2())).hasMessage("killed");
+        Experiment.Summary resumed = train(c, tmp.resolve("ak"), true, new RunListener() {});
+        assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
+    }
+
+    /** Throws at the third step of phase 2's first epoch. */
+    static RunListener killInPhase2() {
+        return new RunListener() {
+            boolean inPhase2;
+
+            @Override
+            public void onStep(int epoch, int step, double loss, double lr, double examplesPerSecond) {
+                if (inPhase2 && step == 2) throw new IllegalStateException("killed");
+            }
+
+            @Override
+            public void onStage(String message) {
+                if (message.startsWith("phase 2/2")) inPhase2 = true;
+            }
+        };
+    }
+
+    @Test
     void comparisonWithABaselineReportsSavings() {
         ExperimentConfig twoPhase = cfg("fshift 2->1 @2", 4);
         ExperimentConfig base = twoPhase.withTrain(twoPhase.train().withPhases(List.of())).withEval(twoPhase.eval().withTestEachEpoch(true));
@@ -108,21 +165,7 @@ class CoarseToFineTest {
     void resumeAcrossThePhaseBoundaryEqualsUninterrupted() throws IOException {
         ExperimentConfig c = cfg("fshift 2->1 @2", 4);
         Experiment.Summary full = train(c, tmp.resolve("u"), false, new RunListener() {});
-        RunListener killer = new RunListener() {
-            @Override
-            public void onStep(int epoch, int step, double loss, double lr, double examplesPerSecond) {
-                // epoch is within the phase: kill during the first epoch of phase 2
-                if (killedPhase2 && step == 2) throw new IllegalStateException("killed");
-            }
-
-            boolean killedPhase2;
-
-            @Override
-            public void onStage(String message) {
-                if (message.startsWith("phase 2/2")) killedPhase2 = true;
-            }
-        };
-        assertThatThrownBy(() -> train(c, tmp.resolve("k"), false, killer)).hasMessage("killed");
+        assertThatThrownBy(() -> train(c, tmp.resolve("k"), false, killInPhase2())).hasMessage("killed");
         Experiment.Summary resumed = train(c, tmp.resolve("k"), true, new RunListener() {});
         assertThat(EndToEndTest.history(resumed.run())).isEqualTo(EndToEndTest.history(full.run()));
         assertThat(resumed.test().top1()).isEqualTo(full.test().top1());
