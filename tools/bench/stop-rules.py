@@ -43,7 +43,7 @@ def seeds(grid, row):
 
 
 def fmt(x):
-    return f'{st.mean(x):.2f} ± {st.stdev(x):.2f}' if len(x) > 1 else str(x)
+    return f'{st.mean(x):.2f} ± {st.stdev(x):.2f}' if len(x) > 1 else f'{x[0]:.2f} (n 1)' if x else '–'
 
 
 grid, base, row = sys.argv[1:4]

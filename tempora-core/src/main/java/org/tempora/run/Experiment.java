@@ -400,8 +400,7 @@ public final class Experiment {
             Trainer.Phase phase = new Trainer.Phase(i + 1, last, offset, history, seconds, stop);
             Trainer trainer = new Trainer(pcfg, model, train, valid, full.dataset.multiLabel(), run, l, phase);
             if (across) {
-                // one schedule over the run: its planned length is this phase's end, plus the later phases' budgets
-                trainer.scheduleAcrossPhases(offset + pcfg.train().epochs() + laterEpochs(schedule, i, offset + pcfg.train().epochs()));
+                trainer.scheduleAcrossPhases(schedule.plannedEnd(i, offset));
                 if (prevTrainer != null) {
                     List<String> fresh = trainer.continueOptimiser(prevTrainer);
                     l.onNote("optimiser continued (step " + prevTrainer.optimiserSteps() + "); moments restart for " + fresh);
@@ -419,16 +418,6 @@ public final class Experiment {
             prevTrainer = trainer;
         }
         return new Trained(prev, result, descriptions, init);
-    }
-
-    /** Planned epochs of the phases after phase {@code i} (0-based), when the phases before them end at {@code used}. */
-    static int laterEpochs(PhaseSchedule schedule, int i, int used) {
-        int sum = 0;
-        for (int j = i + 1; j < schedule.size(); j++) {
-            int e = j == schedule.size() - 1 ? schedule.finalPhaseEpochs(used + sum) : schedule.phase(j).epochs();
-            sum += e;
-        }
-        return sum;
     }
 
     /**

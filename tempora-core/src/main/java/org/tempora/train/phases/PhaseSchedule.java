@@ -357,6 +357,20 @@ public final class PhaseSchedule {
         return finalTakesRest ? Math.max(1, totalEpochs - epochsUsed) : f.epochs();
     }
 
+    /**
+     * The epoch at which the run is planned to end, seen from phase {@code index} (0-based) starting after
+     * {@code start} epochs: {@code start} plus the planned lengths of this phase and the later ones, the final phase's
+     * by {@link #finalPhaseEpochs}. The length of one learning-rate schedule across the phases
+     * ({@code train.schedule.across_phases}); it follows the epochs the phases before actually used.
+     */
+    public int plannedEnd(int index, int start) {
+        int end = start;
+        for (int j = index; j < phases.size(); j++) {
+            end += j == phases.size() - 1 ? finalPhaseEpochs(end) : phases.get(j).epochs();
+        }
+        return end;
+    }
+
     /** Back to config entries (resolved epochs), e.g. for a run folder's config.yaml. */
     public List<ExperimentConfig.Phase> toConfig() {
         List<ExperimentConfig.Phase> out = new ArrayList<>();

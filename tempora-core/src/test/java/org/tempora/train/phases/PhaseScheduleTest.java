@@ -61,6 +61,21 @@ class PhaseScheduleTest {
         assertThat(r.finalPhaseEpochs(3)).isEqualTo(17);
     }
 
+    @Test
+    void plannedEndFollowsTheEpochsEarlierPhasesUsed() {
+        // a final phase that takes the rest: the run ends at train.epochs, however long the coarse phases ran
+        PhaseSchedule r = PhaseSchedule.parse("fshift 4->2->1 @5", 20);   // 3 + 2 + 15
+        assertThat(r.plannedEnd(0, 0)).isEqualTo(20);
+        assertThat(r.plannedEnd(1, 1)).isEqualTo(20);   // phase 1 stopped after 1 of its 3 epochs
+        assertThat(r.plannedEnd(2, 3)).isEqualTo(20);
+        // explicit lengths: the run ends after them, moved by what the earlier phases did not use
+        PhaseSchedule s = PhaseSchedule.parse("fshift 4->2->1 @3,2,4", 20);
+        assertThat(s.plannedEnd(0, 0)).isEqualTo(9);
+        assertThat(s.plannedEnd(1, 1)).isEqualTo(7);
+        assertThat(s.plannedEnd(2, 5)).isEqualTo(9);
+        assertThat(PhaseSchedule.single(40).plannedEnd(0, 0)).isEqualTo(40);
+    }
+
     @ParameterizedTest
     @CsvSource({"0.25, 20, 5", "0.25, 5, 1", "0.35, 10, 4", "0.125, 10, 1", "0.01, 10, 1", "0.15, 20, 3", "0.5, 3, 2", "1.0, 7, 7"})
     void fractionsRoundHalfUpWithAtLeastOneEpoch(double fraction, int total, int epochs) {
