@@ -90,6 +90,9 @@ public final class ConfigValidator {
         else for (int i = 0; i < 2; i++) range("train.betas[" + i + "]", tr.betas().get(i), 0, 1 - 1e-12);
         positive("train.eps", tr.eps());
         min("train.grad_clip", tr.gradClip(), 0);
+        range("train.label_smoothing", tr.labelSmoothing(), 0, 1);
+        if (tr.labelSmoothing() > 0 && tr.loss() == Choices.Loss.BCE)
+            problems.add("train.label_smoothing applies to the ce loss only (train.loss is bce)");
         // the closed choices are enums (Choices), bound by Jackson; only an explicit null gets this far
         notNull("train.optimizer", tr.optimizer());
         notNull("train.loss", tr.loss());

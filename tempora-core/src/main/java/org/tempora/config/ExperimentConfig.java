@@ -175,6 +175,8 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      *
      * @param optimizer       adam (L2 weight decay, as AST) or adamw (decoupled)
      * @param loss            ce, bce, or auto (bce for multi-label, ce otherwise)
+     * @param labelSmoothing  ce only: the targets become {@code (1 − ε)·y + ε/C}, as {@code torch.nn.CrossEntropyLoss(
+     *                        label_smoothing=ε)}, mixup targets included; 0 = off
      * @param gradClip        clip the global gradient norm to this value; 0 = off
      * @param weightAverage   average the weights of epochs [start, end] (1-based, inclusive) at the end; null = off
      * @param balancedSampler AudioSet balanced sampler (weights 1000/(count+0.01) summed over labels)
@@ -200,13 +202,13 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
      *                        or .npz; docs/interop.md); null = the architecture's random initialisation
      */
     public record Train(int epochs, int batchSize, Choices.Optimizer optimizer, double lr, double weightDecay,
-                        List<Double> betas, double eps, Schedule schedule, Choices.Loss loss, double gradClip,
+                        List<Double> betas, double eps, Schedule schedule, Choices.Loss loss, double labelSmoothing, double gradClip,
                         List<Integer> weightAverage, boolean balancedSampler, int dataThreads, int threads,
                         List<Phase> phases, Choices.PhaseSwitch phaseSwitch, int phasePatience, double phaseMinDelta,
                         Choices.StopRule stopRule, int stopPatience, double stopMinDelta, int stopMinEpochs, Double baselineMetric,
                         String init) {
         public static final Train DEFAULTS = new Train(10, 32, Choices.Optimizer.ADAM, 2.5e-4, 5e-7, List.of(0.95, 0.999),
-                1e-8, Schedule.DEFAULTS, Choices.Loss.AUTO, 0.0, null, false, 0, 0, List.of(), Choices.PhaseSwitch.FIXED,
+                1e-8, Schedule.DEFAULTS, Choices.Loss.AUTO, 0.0, 0.0, null, false, 0, 0, List.of(), Choices.PhaseSwitch.FIXED,
                 2, 0.0, Choices.StopRule.BUDGET, 5, 0.002, 0, null, null);
 
         public Train {
@@ -216,22 +218,22 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
         }
 
         public Train withEpochs(int e) {
-            return new Train(e, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
+            return new Train(e, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, labelSmoothing, gradClip, weightAverage,
                     balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
 
         public Train withStopRule(Choices.StopRule r) {
-            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
+            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, labelSmoothing, gradClip, weightAverage,
                     balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, r, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
 
         public Train withSchedule(Schedule s) {
-            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, s, loss, gradClip, weightAverage,
+            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, s, loss, labelSmoothing, gradClip, weightAverage,
                     balancedSampler, dataThreads, threads, phases, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
 
         public Train withPhases(List<Phase> p) {
-            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, gradClip, weightAverage,
+            return new Train(epochs, batchSize, optimizer, lr, weightDecay, betas, eps, schedule, loss, labelSmoothing, gradClip, weightAverage,
                     balancedSampler, dataThreads, threads, p, phaseSwitch, phasePatience, phaseMinDelta, stopRule, stopPatience, stopMinDelta, stopMinEpochs, baselineMetric, init);
         }
     }

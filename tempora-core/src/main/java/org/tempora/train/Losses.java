@@ -12,6 +12,16 @@ public final class Losses {
         return logits.logSoftmax(-1).mul(targets).sum(new int[] {1}).neg().mean();
     }
 
+    /**
+     * Label smoothing: {@code (1 − ε)·y + ε/C} over the last axis, the targets {@code torch.nn.CrossEntropyLoss(
+     * label_smoothing=ε)} trains on, for one-hot and soft (mixup) targets alike. ε = 0 returns {@code targets} itself.
+     */
+    public static NDArray smoothTargets(NDArray targets, double eps) {
+        if (eps == 0) return targets;
+        long classes = targets.getShape().get(targets.getShape().dimension() - 1);
+        return targets.mul((float) (1 - eps)).add((float) (eps / classes));
+    }
+
     /** {@code BCEWithLogitsLoss} (mean over B·C), in the stable form {@code max(x,0) − x·y + log(1 + e^{−|x|})}. */
     public static NDArray binaryCrossEntropy(NDArray logits, NDArray targets) {
         NDArray pos;

@@ -208,6 +208,8 @@ public final class Trainer {
         }
         double flopsPerEpoch = 3 * model.flopsPerExample() * train.size();
         String lossName = lossName();
+        if (lossName.equals("bce") && cfg.train().labelSmoothing() > 0)
+            throw new ConfigException("train.label_smoothing applies to the ce loss only; this data is multi-label (bce)");
         String metricName = ValidationMetric.name(multiLabel);
         listener.onStart(epochs, steps, firstEpoch);
         ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
@@ -297,7 +299,8 @@ public final class Trainer {
             double value;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 TemporaModel.Output out = model.forward(x, true);
-                NDArray loss = lossName.equals("bce") ? Losses.binaryCrossEntropy(out.logits(), y) : Losses.crossEntropy(out.logits(), y);
+                NDArray loss = lossName.equals("bce") ? Losses.binaryCrossEntropy(out.logits(), y)
+                        : Losses.crossEntropy(out.logits(), Losses.smoothTargets(y, cfg.train().labelSmoothing()));
                 if (out.auxLoss() != null) {
                     extraSums.merge("aux_loss", (double) out.auxLoss().getFloat(), Double::sum);
                     loss = loss.add(out.auxLoss());

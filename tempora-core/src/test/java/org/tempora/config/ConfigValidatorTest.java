@@ -32,6 +32,8 @@ class ConfigValidatorTest {
             "train.lr=Infinity | bad value for 'train.lr': Infinity (must be > 0)",
             "train.weight_decay=Infinity | bad value for 'train.weight_decay': Infinity (must be a finite number >= 0.0)",
             "train.weight_decay=-Infinity | bad value for 'train.weight_decay': -Infinity (must be a finite number >= 0.0)",
+            "train.label_smoothing=1.5 | bad value for 'train.label_smoothing': 1.5 (must be in [0.0, 1.0])",
+            "train.label_smoothing=0.1; train.loss=bce | train.label_smoothing applies to the ce loss only (train.loss is bce)",
             "train.grad_clip=1e999 | bad value for 'train.grad_clip': Infinity (must be a finite number >= 0.0)",
             "train.phase_min_delta=NaN | bad value for 'train.phase_min_delta': NaN",
             "features.dither=Infinity | bad value for 'features.dither': Infinity",
