@@ -38,6 +38,10 @@ final class GridCommand extends CliCommand {
             + "still shows every row's finished cells).")
     List<String> rows;
 
+    @Option(names = "--baseline", paramLabel = "ROW", description = "Compare the rows with this one instead of the row the "
+            + "table marks 'baseline: true' (the table file and the cells are not changed).")
+    String baseline;
+
     @Option(names = "--data", paramLabel = "PATH", description = "Dataset folder of every row (default: the table's 'data').")
     String data;
 
@@ -60,6 +64,7 @@ final class GridCommand extends CliCommand {
     public Integer call() {
         PrintWriter o = out();
         GridTable t = GridTable.read(table);
+        if (baseline != null) t = t.withBaseline(baseline);
         Path cacheRoot = cache != null ? cache : FeatureCache.defaultRoot();
         CliRunListener training = new CliRunListener(o, quiet);
         Grid.Listener l = new Grid.Listener() {

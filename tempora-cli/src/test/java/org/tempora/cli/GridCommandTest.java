@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tempora.cli.CliBadInputTest.Run;
 
 /**
- * {@code tempora grid}: one tiny cell trained through the CLI, the status and JSON views of a half-done table, a row
- * whose definition changed refused with exit 2 and one line naming the key, and the usage/input errors.
+ * {@code tempora grid}: one tiny cell trained through the CLI, the status and JSON views of a half-done table, another
+ * row chosen as the baseline for the printing, a row whose definition changed refused with exit 2 and one line naming the key, and the usage/input errors.
  */
 class GridCommandTest {
     @TempDir
@@ -45,6 +45,15 @@ class GridCommandTest {
         assertThat(j.get("metric").asText()).isEqualTo("test_top1");
         assertThat(j.get("rows").get(0).get("stats").get("test_top1").get("n").asInt()).isEqualTo(1);
         assertThat(j.get("rows").get(0).get("cells").get("seed-1").asText()).isEqualTo("new");
+
+        // another row as the baseline, for this printing only: the file still marks base
+        Run other = CliBadInputTest.run("grid", t.toString(), "--out", out.toString(), "--seeds", "1", "--only-status", "--baseline", "other");
+        assertThat(other.code()).as(other.err()).isZero();
+        assertThat(other.out()).contains("| other (baseline) | 0 | – |").contains("| base | 1 | ").doesNotContain("base (baseline)");
+        assertThat(Files.readString(t)).contains("{name: base, preset: demo, baseline: true");
+        Run noRow = CliBadInputTest.run("grid", t.toString(), "--out", out.toString(), "--only-status", "--baseline", "nope");
+        assertThat(noRow.code()).isEqualTo(2);
+        assertThat(noRow.err()).startsWith("tempora: the table cli has no row 'nope' (rows: base, other)").hasLineCount(1);
 
         Run changed = CliBadInputTest.run("grid", table("5e-4").toString(), "--out", out.toString(), "--seeds", "1");
         assertThat(changed.code()).isEqualTo(2);

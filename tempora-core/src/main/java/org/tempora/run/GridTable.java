@@ -114,6 +114,18 @@ public record GridTable(String name, String note, String data, Integer seeds, Li
         return rows.stream().filter(Row::baseline).findFirst().orElseThrow();
     }
 
+    /**
+     * This table with {@code rowName} as its baseline instead of the row the file marks ({@code tempora grid --baseline}):
+     * the paired comparisons change, the cells and their configs do not.
+     *
+     * @throws ConfigException if there is no such row
+     */
+    public GridTable withBaseline(String rowName) {
+        row(rowName);
+        List<Row> moved = rows.stream().map(r -> new Row(r.name(), r.preset(), r.set(), r.name().equals(rowName), r.note())).toList();
+        return new GridTable(name, note, data, seeds, set, moved);
+    }
+
     /** The row of this name. @throws ConfigException if there is none */
     public Row row(String rowName) {
         return rows.stream().filter(r -> r.name().equals(rowName)).findFirst()
