@@ -36,6 +36,7 @@ import org.tempora.train.EpochRecord;
 import org.tempora.train.Evaluator;
 import org.tempora.train.RunFiles;
 import org.tempora.train.Trainer;
+import org.tempora.train.ValidationMetric;
 import org.tempora.train.WeightAverage;
 import org.tempora.train.phases.PhaseAccounting;
 import org.tempora.train.phases.PhaseControl;
@@ -189,6 +190,10 @@ public final class Experiment {
             numbers.put("selected", selected);
             numbers.put("best_epoch", result.bestEpoch());
             numbers.put("best_valid_" + result.metricName(), result.bestMetric());
+            // the validation score of the weights that are tested: the best epoch's again, the last epoch's, or (weight
+            // averaging) one that no epoch logged
+            Evaluator.Scores finalValid = Evaluator.run(model, valid, cfg.eval().batchSize(), multi);
+            numbers.put("final_valid_" + result.metricName(), ValidationMetric.of(finalValid.logits(), valid, multi));
             numbers.put("train_seconds", result.trainSeconds());
             numbers.put("epochs_run", result.history().size());
             numbers.put("stop", stopSummary(cfg, schedule, result.history()));
@@ -488,8 +493,7 @@ public final class Experiment {
         if (wa != null && !wa.isEmpty()) {
             if (wa.size() != 2 || wa.get(0) < 1 || wa.get(1) < wa.get(0)) throw new ConfigException("train.weight_average must be [start, end] epochs");
             int end = Math.min(wa.get(1), cfg.train().epochs());
-            WeightAverage.apply(model, run, wa.get(0), end);
-            return "weight average of epochs " + wa.get(0) + "-" + end;
+            return WeightAverage.apply(model, run, wa.get(0), end).describe();
         }
         if (cfg.eval().select() == Choices.Select.LAST) return "last epoch (" + r.history().size() + ")";
         model.load(run.bestModel());

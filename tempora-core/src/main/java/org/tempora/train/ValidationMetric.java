@@ -1,5 +1,6 @@
 package org.tempora.train;
 
+import org.tempora.data.BatchSource;
 import org.tempora.eval.Metrics;
 
 /**
@@ -12,6 +13,13 @@ public final class ValidationMetric {
 
     public static String name(boolean multiLabel) {
         return multiLabel ? "mAP" : "top1";
+    }
+
+    /** The metric of {@code scores} against the labels of {@code source} (one row per clip, in its order). */
+    public static double of(float[][] scores, BatchSource source, boolean multiLabel) {
+        int[][] labels = new int[source.size()][];
+        for (int i = 0; i < labels.length; i++) labels[i] = source.labels(i);
+        return compute(scores, labels, source.numClasses(), multiLabel);
     }
 
     public static double compute(float[][] scores, int[][] labels, int classes, boolean multiLabel) {

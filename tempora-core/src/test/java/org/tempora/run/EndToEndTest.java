@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tempora.ConfigException;
@@ -56,6 +57,8 @@ class EndToEndTest {
         assertThat(j.get("status").asText()).isEqualTo("finished");
         assertThat(j.at("/data/train_clips").asInt()).isEqualTo(144);
         assertThat(j.at("/test/top1").asDouble()).isEqualTo(s.test().top1());
+        assertThat(j.get("selected").asText()).startsWith("best validation epoch");
+        assertThat(j.get("final_valid_top1").asDouble()).as("the tested weights are the best epoch's").isEqualTo(j.get("best_valid_top1").asDouble());
 
         // the bundle records the front-end training ran and the provenance of the numbers
         JsonNode mj = RunFiles.JSON.readTree(run.modelJson().toFile());
@@ -148,6 +151,38 @@ class EndToEndTest {
         for (var e : wFull.entrySet()) {
             Npy.Array r = wRes.get(e.getKey());
             assertThat(r.f32()).as(e.getKey()).containsExactly(e.getValue().f32());
+        }
+    }
+
+    @Test
+    void weightAveragingTestsTheMeanOfTheKeptEpochsAndRecordsItsValidationScore() throws IOException {
+        List<String> sets = new java.util.ArrayList<>(List.of(
+                "data.synthetic.classes=4", "data.synthetic.clips_per_class=60", "train.epochs=4",
+                "backbone.dim=48", "backbone.depth=1", "backbone.heads=2", "train.batch_size=16",
+                "train.schedule.warmup_steps=5", "augment.freqm=8", "augment.timem=8", "train.weight_average=[2, 4]"));
+        Experiment.Summary s = train(ConfigLoader.load("demo", null, sets), tmp.resolve("wa"), false, new RunListener() {});
+        RunFiles run = s.run();
+        assertThat(run.epochModel(1)).doesNotExist();
+        List<Map<String, Npy.Array>> kept = new java.util.ArrayList<>();
+        for (int e = 2; e <= 4; e++) kept.add(Npz.read(run.epochModel(e)));
+        var tested = Npz.read(run.model());
+        for (var e : tested.entrySet()) {
+            if (e.getValue().floats() == null) continue;
+            float[] w = e.getValue().f32();
+            for (int i = 0; i < w.length; i++) {
+                double mean = 0;
+                for (var k : kept) mean += k.get(e.getKey()).f32()[i];
+                assertThat(w[i]).as(e.getKey() + "[" + i + "]").isEqualTo((float) (mean / 3));
+            }
+        }
+        JsonNode j = RunFiles.JSON.readTree(run.runJson().toFile());
+        assertThat(j.get("selected").asText()).isEqualTo("weight average of epochs 2-4 (3 checkpoints)");
+        // the averaged weights' own validation score: one of 48 clips, logged by no epoch
+        double finalValid = j.get("final_valid_top1").asDouble();
+        assertThat(finalValid * 48).isCloseTo(Math.rint(finalValid * 48), org.assertj.core.data.Offset.offset(1e-9));
+        try (ModelBundle m = ModelBundle.load(run.dir(), 2)) {
+            Experiment.EvalSummary v = Experiment.evaluate(m, null, Split.VALID, tmp.resolve("cache"), 2, false, new RunListener() {});
+            assertThat(v.result().top1()).isEqualTo(finalValid);
         }
     }
 
