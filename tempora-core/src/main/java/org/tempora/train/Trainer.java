@@ -257,7 +257,7 @@ public final class Trainer {
                 double epochTrainSeconds = earlierSeconds + (System.nanoTime() - t0) / 1e9;
                 trainSeconds += epochTrainSeconds;
                 Evaluator.Scores vs = Evaluator.run(model, valid, cfg.eval().batchSize(), multiLabel);
-                double metric = ValidationMetric.compute(vs.logits(), labelsOf(valid), valid.numClasses(), multiLabel);
+                double metric = ValidationMetric.of(vs.logits(), valid, multiLabel);
                 Map<String, Double> extra = new LinkedHashMap<>();
                 extraSums.forEach((k, v) -> extra.put(k, k.equals("skipped_steps") ? v : v / steps));
                 extra.put("valid_seconds", vs.seconds());
@@ -265,8 +265,7 @@ public final class Trainer {
                 vs.extras().forEach((k, v) -> extra.put("eval_" + k, v));
                 if (testEachEpoch != null) {
                     Evaluator.Scores ts = Evaluator.run(model, testEachEpoch, cfg.eval().batchSize(), multiLabel);
-                    extra.put("test_" + metricName, ValidationMetric.compute(ts.logits(), labelsOf(testEachEpoch),
-                            testEachEpoch.numClasses(), multiLabel));
+                    extra.put("test_" + metricName, ValidationMetric.of(ts.logits(), testEachEpoch, multiLabel));
                 }
                 extra.put("tokens", (double) model.tokens());
                 extra.put(PhaseAccounting.FLOPS_KEY, flopsPerEpoch);
@@ -363,12 +362,6 @@ public final class Trainer {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    static int[][] labelsOf(BatchSource s) {
-        int[][] l = new int[s.size()][];
-        for (int i = 0; i < l.length; i++) l[i] = s.labels(i);
-        return l;
     }
 
     /**
