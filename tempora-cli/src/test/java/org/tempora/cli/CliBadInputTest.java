@@ -102,6 +102,18 @@ class CliBadInputTest {
         assertThat(Files.list(dir).filter(p -> p.getFileName().toString().endsWith(".tmp")).count()).isZero();
     }
 
+    /** A coarse-to-fine schedule that cannot carry the resolution stage: one line naming the phase, exit 2, no folder. */
+    @Test
+    void phasesWithAResolutionStageTheyCannotCarry() {
+        Path out = dir.resolve("pool-diffres");
+        Run r = run("train", "--preset", "diffres-0.5", "--data", "synthetic", "--phases", "avgpool 2->1 @1", "--epochs", "2",
+                "--cache", dir.resolve("cache").toString(), "--out", out.toString(), "-q");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("tempora: phase 1 (avgpool ×2): a pooling phase cannot run with resolution.kind diffres"
+                + " (a model has one resolution stage); use fshift or patch phases");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void clipShorterThanOneWindow() {
         Path f = write(dir, "short.wav", pcm16(399, 16000));

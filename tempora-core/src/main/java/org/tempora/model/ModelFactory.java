@@ -21,8 +21,11 @@ public final class ModelFactory {
     /** Everything the model depends on besides the config. */
     public record Input(int frames, int bins, int numClasses, double normMean, double normStd) {}
 
+    /** Mixed into the experiment seed for the resolution stage's initialisation (DiffRes's estimator). */
+    public static final long RESOLUTION_SEED = 0x5EED_0001L;
+
     public static TemporaModel build(ExperimentConfig cfg, Input in, NDManager manager) {
-        ResolutionStage res = ResolutionStages.build(cfg, in.frames(), in.bins(), manager, cfg.seed() ^ 0x5EED_0001L);
+        ResolutionStage res = ResolutionStages.build(cfg, in.frames(), in.bins(), manager, cfg.seed() ^ RESOLUTION_SEED);
         int frames = res == null ? in.frames() : res.outputFrames();
         int channels = res == null ? 1 : res.outputChannels();
         PatchGeometry g = geometry(cfg.tokens(), channels, in.bins(), frames);

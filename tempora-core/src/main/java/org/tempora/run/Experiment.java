@@ -109,6 +109,7 @@ public final class Experiment {
      */
     public static Summary train(ExperimentConfig cfg, Options o, RunListener l) {
         checkInitGiven(cfg);
+        checkPhases(cfg);
         RunFiles run = new RunFiles(o.runDir());
         try (FolderLock lock = run.open(o.resume(), o.overwrite()); Stop.Region polling = Stop.cooperate()) {
             if (o.resume()) checkSameConfig(run, cfg);
@@ -126,6 +127,15 @@ public final class Experiment {
             throw new ConfigException(cfg.name() + " starts from pretrained weights: give --init CHECKPOINT (for the ast-audioset-* presets, AST's "
                     + "AudioSet checkpoint audioset_10_10_0.4593.pth; docs/interop.md, \"Presets that start from a checkpoint\")");
         }
+    }
+
+    /**
+     * Checks every coarse-to-fine phase's input against the rest of the config (frames left, patch grid, a resolution
+     * stage the phases can carry) before the run folder is opened, so a schedule that cannot run writes nothing.
+     */
+    static void checkPhases(ExperimentConfig cfg) {
+        PhaseSchedule schedule = PhaseSchedule.of(cfg.train());
+        if (schedule.isMultiPhase()) for (PhaseSchedule.Phase p : schedule.phases()) PhaseInput.of(cfg, p);
     }
 
     /** Refuses to resume a run with another config (the keys that may change aside), naming the differing keys. */

@@ -67,6 +67,49 @@ class CoarseToFineTest {
         }
     }
 
+    /**
+     * Composition (ours): DiffRes at δ 0.5 inside both phases of an fshift 2→1 run. Phase 1 merges the 50 frames of the
+     * 20 ms features to 25, phase 2 the 100 full-resolution frames to 50; the guide loss and activeness are logged in
+     * both, the estimator is carried over, and the saved model is the full-resolution DiffRes model.
+     */
+    @Test
+    void diffResComposesWithCoarseToFine() throws IOException {
+        ExperimentConfig base = cfg("fshift 2->1 @2", 4);
+        ExperimentConfig c = ConfigLoader.load("demo", null, List.of(
+                "data.synthetic.classes=4", "data.synthetic.clips_per_class=40", "train.epochs=4",
+                "backbone.dim=48", "backbone.depth=1", "backbone.heads=2", "train.batch_size=16",
+                "train.schedule.warmup_steps=5", "augment.freqm=8", "augment.timem=8", "name=c2f-diffres",
+                "resolution.kind=diffres", "resolution.reduction=0.5", "eval.explain_clips=2"));
+        c = c.withTrain(c.train().withPhases(base.train().phases()));
+        List<String> notes = new java.util.ArrayList<>();
+        Experiment.Summary s = train(c, tmp.resolve("diffres-c2f"), false, new RunListener() {
+            @Override
+            public void onNote(String message) {
+                notes.add(message);
+            }
+        });
+        JsonNode rows = RunFiles.JSON.readTree(s.run().metricsJson().toFile());
+        assertThat(rows).hasSize(4);
+        for (int e = 0; e < 4; e++) {
+            JsonNode r = rows.get(e);
+            assertThat(r.get("phase").asInt()).isEqualTo(e < 2 ? 1 : 2);
+            // 16×16 patches at stride 10 on 128 mel bins: 12 rows; 25 frames give 1 column, 50 give 4 (+ 2 prefix tokens)
+            assertThat(r.get("tokens").asInt()).isEqualTo(e < 2 ? 14 : 50);
+            assertThat(r.get("guide_loss").asDouble()).isFinite().isPositive();
+            assertThat(r.get("eval_activeness").asDouble()).isBetween(0.0, 1.0);
+        }
+        JsonNode run = RunFiles.JSON.readTree(s.run().runJson().toFile());
+        assertThat(run.at("/phases/0/description").asText()).contains("50 frames, diffres δ 0.5 to 25");
+        assertThat(run.at("/phases/1/description").asText()).contains("100 frames, diffres δ 0.5 to 50");
+        assertThat(Experiment.explainFile(s.run(), 1)).exists();
+        assertThat(Experiment.explainFile(s.run(), 4)).exists();
+        try (ModelBundle m = ModelBundle.load(s.run().dir(), 2)) {
+            assertThat(m.model.resolution()).isInstanceOf(org.tempora.resolution.DiffRes.class);
+            assertThat(m.model.resolution().outputFrames()).isEqualTo(50);
+            assertThat(m.model.tokens()).isEqualTo(50);
+        }
+    }
+
     @Test
     void scheduleAcrossPhasesContinuesOneScheduleAndOptimiser() throws IOException {
         ExperimentConfig reset = cfg("fshift 2->1 @2", 5);

@@ -7,9 +7,12 @@ import org.tempora.ConfigException;
 import org.tempora.config.Choices;
 import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
+import org.tempora.config.ResolutionSpec;
 import org.tempora.model.Ast;
 import org.tempora.model.ModelFactory;
 import org.tempora.model.TemporaModel;
+import org.tempora.resolution.ResolutionStage;
+import org.tempora.resolution.ResolutionStages;
 import org.tempora.tokens.PatchGeometry;
 
 /**
@@ -26,10 +29,17 @@ import org.tempora.tokens.PatchGeometry;
  *   <li><b>none</b> (factor 1): the base config unchanged.</li>
  * </ul>
  *
+ * <p><b>With a resolution stage</b> (composition, ours: no paper combines them): a config whose {@code resolution.kind}
+ * is not {@code none} keeps its stage in every phase, built for that phase's frames, so DiffRes at δ scores and merges
+ * the ⌊T/C⌋ frames of an fshift phase down to {@code int(⌊T/C⌋·(1−δ))}; its estimator's weights do not depend on T
+ * and are carried across phases like the backbone's. Pooling phases (avgpool, maxpool) would need a second stage in
+ * front of the first and are refused, as are {@code resolution.kind=fshift} (it recomputes the features itself) and a
+ * learned resolution-encoding table ({@code resolution.learn_pos_emb}, sized by T) with an fshift phase.
+ *
  * @param phase        the phase
  * @param frameShiftMs fbank frame shift of the features the data side must provide
  * @param dataFrames   frames per example the data side provides (features.target_frames of this phase)
- * @param modelFrames  frames the tokeniser sees (after pooling)
+ * @param modelFrames  frames the tokeniser sees (after pooling or the resolution stage)
  * @param timeMask     SpecAugment time-mask width in this phase's frames
  * @param patch        tokens.patch() of this phase (frequency, time)
  * @param stride       tokens.stride() of this phase (frequency, time)
@@ -49,6 +59,20 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
         int modelFrames = frames;
         int timeMask = cfg.augment().timem();
         String where = "phase " + (phase.index() + 1) + " (" + phase.method().key() + " ×" + c + ")";
+        ResolutionSpec res = cfg.resolution();
+        boolean staged = !res.kind().equals("none");
+        if (staged) {
+            if (res.kind().equals("fshift")) {
+                throw new ConfigException("train.phases cannot run with resolution.kind fshift (it recomputes the features); use an fshift phase instead");
+            }
+            if (phase.method() == PhaseSchedule.Method.AVGPOOL || phase.method() == PhaseSchedule.Method.MAXPOOL) {
+                throw new ConfigException(where + ": a pooling phase cannot run with resolution.kind " + res.kind()
+                        + " (a model has one resolution stage); use fshift or patch phases");
+            }
+            if (phase.method() == PhaseSchedule.Method.FSHIFT && res instanceof ResolutionSpec.DiffRes d && d.learnPosEmb()) {
+                throw new ConfigException(where + ": resolution.learn_pos_emb learns a table of T frames, which an fshift phase changes; set it to false");
+            }
+        }
         switch (phase.method()) {
             case FSHIFT -> {
                 shift = cfg.features().frameShiftMs() * c;
@@ -67,6 +91,10 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
             case NONE -> { }
         }
         if (modelFrames < 1) throw new ConfigException(where + ": " + frames + " frames compressed by " + c + " leave none");
+        if (staged) {
+            modelFrames = ResolutionStages.outputFrames(modelFrames, res.reduction());
+            if (modelFrames < 1) throw new ConfigException(where + ": resolution.reduction " + res.reduction() + " leaves no frame of " + dataFrames);
+        }
         PhaseInput in = new PhaseInput(phase, shift, dataFrames, modelFrames, timeMask, List.copyOf(patch), List.copyOf(stride));
         try {
             in.geometry(cfg);
@@ -115,16 +143,13 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
     }
 
     /**
-     * A fresh model for this phase: the pooling stage (if any) in front of an AST sized by the base config's backbone
-     * with this phase's token grid. Its weights are random; {@link PhaseTransition#adapt} fills them from the previous
-     * phase's model.
+     * A fresh model for this phase: the pooling stage of a pooling phase, or else the config's resolution stage built
+     * for this phase's frames (if any), in front of a backbone sized by the base config with this phase's token grid.
+     * Its weights are random; {@link PhaseTransition#adapt} fills them from the previous phase's model.
      *
      * @param in frames must be {@link #dataFrames()} (what this phase's data provides)
      */
     public TemporaModel buildModel(ExperimentConfig base, ModelFactory.Input in, NDManager manager) {
-        if (!base.resolution().kind().equals("none")) {
-            throw new ConfigException("coarse-to-fine phases need resolution.kind none, got '" + base.resolution().kind() + "'");
-        }
         if (in.frames() != dataFrames) {
             throw new ConfigException("phase " + (phase.index() + 1) + " expects " + dataFrames + " frames from its data but got " + in.frames());
         }
@@ -132,9 +157,14 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
             throw new ConfigException("phase " + (phase.index() + 1) + " expects " + base.features().melBins() + " mel bins but got " + in.bins());
         }
         ExperimentConfig pc = config(base);
-        PatchGeometry g = ModelFactory.geometry(pc.tokens(), 1, in.bins(), modelFrames);
-        return new TemporaModel(manager, pooling(in.bins()), ModelFactory.backbone(pc, g, in.numClasses(), manager),
-                in.normMean(), in.normStd());
+        ResolutionStage stage = pooling(in.bins());
+        if (stage == null) stage = ResolutionStages.build(pc, dataFrames, in.bins(), manager, base.seed() ^ ModelFactory.RESOLUTION_SEED);
+        if (stage != null && stage.outputFrames() != modelFrames) {
+            throw new IllegalStateException(stage.describe() + " gives " + stage.outputFrames() + " frames, the phase plans " + modelFrames);
+        }
+        int channels = stage == null ? 1 : stage.outputChannels();
+        PatchGeometry g = ModelFactory.geometry(pc.tokens(), channels, in.bins(), modelFrames);
+        return new TemporaModel(manager, stage, ModelFactory.backbone(pc, g, in.numClasses(), manager), in.normMean(), in.normStd());
     }
 
     /** "fshift ×4: shift 40 ms, 32 frames, tokens 12×2". */
@@ -146,6 +176,9 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
             case PATCH -> "patch " + g.patchF() + "×" + g.patchT() + " stride " + g.strideF() + "×" + g.strideT();
             case NONE -> dataFrames + " frames";
         };
+        if (!base.resolution().kind().equals("none") && phase.method() != PhaseSchedule.Method.PATCH) {
+            what += ", " + base.resolution().kind() + " δ " + base.resolution().reduction() + " to " + modelFrames;
+        }
         return phase.describe() + ": " + what + ", tokens " + g.fDim() + "×" + g.tDim();
     }
 }

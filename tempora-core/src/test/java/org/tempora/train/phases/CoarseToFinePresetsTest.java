@@ -55,6 +55,19 @@ class CoarseToFinePresetsTest {
         assertThat(PhaseSchedule.of(ConfigLoader.fromYaml(ConfigLoader.toYaml(cfg), "round trip").train()).describe()).isEqualTo(schedule);
     }
 
+    /** The composition preset: FFTP tokens and DiffRes δ 0.5 in both phases of fshift 2→1 on ast-kws (20 epochs). */
+    @Test
+    void compositionPresetResolves() {
+        ExperimentConfig cfg = ConfigLoader.load("fftp-diffres-c2f", null, List.of());
+        assertThat(cfg.resolution().kind()).isEqualTo("diffres");
+        assertThat(cfg.resolution().reduction()).isEqualTo(0.5);
+        PhaseSchedule s = PhaseSchedule.of(cfg.train());
+        assertThat(s.describe()).isEqualTo("fshift 2→1: 5 + 15 epochs");
+        // coarse: 64 frames at 20 ms, DiffRes to 32, FFTP 128 × 8 / 4 gives (32 − 8) / 4 + 1 = 7 tokens; fine: 128 to 64, 15
+        assertThat(PhaseInput.of(cfg, s.phase(0)).geometry(cfg).numPatches()).isEqualTo(7);
+        assertThat(PhaseInput.of(cfg, s.phase(1)).geometry(cfg).numPatches()).isEqualTo(15);
+    }
+
     /** The grid/FLOPs table of docs/coarse-to-fine.md §2 is what the code computes for the presets' phases. */
     @Test
     void docsTableMatchesTheCode() throws IOException {

@@ -18,6 +18,7 @@ import org.tempora.model.AstConfig;
 import org.tempora.model.ModelFactory;
 import org.tempora.model.TemporaModel;
 import org.tempora.nn.Parameter;
+import org.tempora.resolution.DiffRes;
 import org.tempora.tokens.PatchGeometry;
 import org.tempora.tokens.Resize;
 
@@ -194,5 +195,63 @@ class PhaseTransitionTest {
                 for (float v : logits) assertThat(v).isFinite();
             }
         }
+    }
+    /** Composition (ours): DiffRes runs in every phase on that phase's frames; its estimator is carried unchanged. */
+    @Test
+    void diffResRunsInEveryPhaseAndCarriesItsEstimator() {
+        ExperimentConfig base = ConfigLoader.load("diffres-0.5", null, List.of("backbone.size=micro", "features.mel_bins=48",
+                "features.target_frames=64", "tokens.kind=fftp", "tokens.fftp_width=4", "tokens.fftp_stride=4"));
+        PhaseSchedule s = PhaseSchedule.parse("fshift 2->1 @1", 3);
+        PhaseInput coarse = PhaseInput.of(base, s.phase(0));
+        PhaseInput fine = PhaseInput.of(base, s.phase(1));
+        assertThat(coarse.dataFrames()).isEqualTo(32);
+        assertThat(coarse.modelFrames()).isEqualTo(16); // int(32 · 0.5)
+        assertThat(fine.modelFrames()).isEqualTo(32);
+        assertThat(coarse.describe(base)).contains("32 frames, diffres δ 0.5 to 16, tokens 1×4");
+        try (NDManager m = NDManager.newBaseManager()) {
+            TemporaModel a = coarse.buildModel(base, new ModelFactory.Input(32, BINS, 5, -4.0, 4.0), m);
+            TemporaModel b = fine.buildModel(base, new ModelFactory.Input(64, BINS, 5, -4.0, 4.0), m);
+            assertThat(a.resolution()).isInstanceOf(DiffRes.class);
+            assertThat(a.resolution().outputFrames()).isEqualTo(16);
+            assertThat(b.resolution().outputFrames()).isEqualTo(32);
+            assertThat(a.tokens()).isEqualTo(4 + 2);
+            assertThat(b.tokens()).isEqualTo(8 + 2);
+            Map<String, Parameter> estimator = a.resolution().namedParameters();
+            assertThat(estimator).isNotEmpty();
+            PhaseTransition.Report r = PhaseTransition.adapt(a, b, PhaseTransition.Options.leaving(s.phase(0)));
+            assertThat(r.resized()).hasSize(1); // the positional embedding only
+            for (Map.Entry<String, Parameter> e : b.resolution().namedParameters().entrySet()) {
+                assertThat(r.copied()).contains("resolution." + e.getKey());
+                assertThat(e.getValue().array().toFloatArray()).as(e.getKey()).containsExactly(estimator.get(e.getKey()).array().toFloatArray());
+            }
+            try (NDManager batch = m.newSubManager()) {
+                TemporaModel.Output o = b.forward(input(batch, 64, 3), true);
+                assertThat(o.logits().getShape()).isEqualTo(new Shape(2, 5));
+                for (float v : o.logits().toFloatArray()) assertThat(v).isFinite();
+                assertThat(o.auxLoss().toFloatArray()[0]).as("DiffRes's guide loss").isFinite().isPositive();
+            }
+        }
+    }
+
+    /** A resolution stage the phases cannot carry is refused by name before any model is built. */
+    @Test
+    void resolutionStagesThePhasesCannotCarryAreRefused() {
+        List<String> small = List.of("features.mel_bins=48", "features.target_frames=64");
+        ExperimentConfig diffres = ConfigLoader.load("diffres-0.5", null, small);
+        assertThatThrownBy(() -> PhaseInput.of(diffres, PhaseSchedule.parse("avgpool 2->1 @1", 3).phase(0)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith(": a pooling phase cannot run with resolution.kind diffres (a model has one resolution stage); use fshift or patch phases");
+        ExperimentConfig learned = ConfigLoader.load("diffres-0.5", null,
+                List.of("features.mel_bins=48", "features.target_frames=64", "resolution.learn_pos_emb=true"));
+        assertThatThrownBy(() -> PhaseInput.of(learned, PhaseSchedule.parse("fshift 2->1 @1", 3).phase(0)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("resolution.learn_pos_emb learns a table of T frames");
+        assertThat(PhaseInput.of(learned, PhaseSchedule.parse("patch-pi 2->1 @1", 3).phase(0)).modelFrames())
+                .as("a patch phase keeps T, so a learned table carries").isEqualTo(32);
+        ExperimentConfig fshift = ConfigLoader.load("fshift-0.5", null, small);
+        assertThatThrownBy(() -> PhaseInput.of(fshift, PhaseSchedule.parse("fshift 2->1 @1", 3).phase(1)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot run with resolution.kind fshift");
+        ExperimentConfig deep = ConfigLoader.load("diffres-0.75", null, List.of("features.mel_bins=48", "features.target_frames=4"));
+        assertThatThrownBy(() -> PhaseInput.of(deep, PhaseSchedule.parse("fshift 4->1 @1", 3).phase(0)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("resolution.reduction 0.75 leaves no frame of 1");
     }
 }
