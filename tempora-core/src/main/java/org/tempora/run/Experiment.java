@@ -73,6 +73,8 @@ public final class Experiment {
     public static Map<String, Object> crossValidate(ExperimentConfig cfg, List<Integer> folds, Options o, RunListener l,
                                                     BiConsumer<Integer, Summary> onFold) {
         if (folds.isEmpty()) throw new ConfigException("cross-validation needs at least one fold");
+        checkInitGiven(cfg);   // before the parent folder is opened (and, with --overwrite, emptied)
+        checkPhases(cfg);
         Map<String, List<Double>> values = new LinkedHashMap<>();
         RunFiles parent = new RunFiles(o.runDir());
         try (FolderLock lock = parent.open(o.resume(), o.overwrite())) {
@@ -390,7 +392,7 @@ public final class Experiment {
             if (prev == null && cfg.train().init() != null && !(o.resume() && Files.isRegularFile(run.lastState()))) {
                 // the checkpoint is fitted to the final (full-resolution) phase's grid, then to this phase's, as a phase
                 // transition would carry it (positions bilinear, a patch kernel of another shape by this phase's resize)
-                PatchGeometry finalGrid = PhaseInput.of(pinned, schedule.phase(schedule.size() - 1)).geometry(pinned);
+                PatchGeometry finalGrid = PhaseInput.of(pinned, schedule.phase(schedule.size() - 1)).inputGeometry(pinned);
                 init = ModelInit.apply(model, Path.of(cfg.train().init()), new ModelInit.Target(finalGrid, ph.kernelResize() == null ? Resize.KernelMethod.PI : ph.kernelResize()));
                 l.onStage("initialised from " + String.join("; ", init));
             } else if (prev == null && cfg.train().init() != null) {

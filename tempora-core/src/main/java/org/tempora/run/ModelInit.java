@@ -123,6 +123,12 @@ public final class ModelInit {
             if (a == null) throw new InvalidInputException(source, "has no tensor " + k);
             long[] want = e.getValue().getShape().getShape();
             long[] got = Arrays.stream(a.shape()).asLongStream().toArray();
+            if (k.equals("resolution.pos_emb") && !model.parameters().containsKey(k) && !Arrays.equals(want, got)) {
+                // DiffRes's fixed sinusoidal table is a function of the frames: a checkpoint from another input length
+                // (or a coarse-to-fine phase) keeps the table this model built
+                notes.add(k + " (a fixed table) rebuilt for " + want[1] + " frames instead of the checkpoint's " + got[1]);
+                continue;
+            }
             float[] values = a.f32();
             // an ImageNet DeiT's positions (a square image grid) and RGB kernel are always adapted, even where a shape agrees
             if (!Arrays.equals(want, got) || (imagenet && (k.equals(posKey) || k.equals(kernelKey)))) {

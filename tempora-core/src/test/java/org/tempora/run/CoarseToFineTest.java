@@ -98,6 +98,8 @@ class CoarseToFineTest {
             assertThat(r.get("guide_loss").asDouble()).isFinite().isPositive();
             assertThat(r.get("eval_activeness").asDouble()).isBetween(0.0, 1.0);
         }
+        // the transition names DiffRes's fixed table among what it rebuilt, so the stage went through it
+        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("weights carried over: ").contains("resolution.pos_emb"));
         JsonNode run = RunFiles.JSON.readTree(s.run().runJson().toFile());
         assertThat(run.at("/phases/0/description").asText()).contains("50 frames, diffres δ 0.5 to 25");
         assertThat(run.at("/phases/1/description").asText()).contains("100 frames, diffres δ 0.5 to 50");

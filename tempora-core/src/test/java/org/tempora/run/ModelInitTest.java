@@ -175,6 +175,26 @@ class ModelInitTest {
         }
     }
 
+    /** Composition: the coarse phase of DiffRes + fshift 2→1 starts from positions resampled off the final input grid. */
+    @Test
+    void coarsePhaseWithDiffResResamplesPositionsFromTheFinalInputGrid() {
+        ExperimentConfig cfg = ConfigLoader.load(null, null, List.of("backbone.dim=64", "backbone.depth=2", "backbone.heads=4",
+                "resolution.kind=diffres", "resolution.reduction=0.5", "resolution.channels=[avg]", "train.epochs=4",
+                "train.phases=[{method: fshift, factor: 2, epochs: 1}, {method: none, factor: 1}]"));
+        var schedule = org.tempora.train.phases.PhaseSchedule.of(cfg.train());
+        var coarse = org.tempora.train.phases.PhaseInput.of(cfg, schedule.phase(0));
+        var fin = org.tempora.train.phases.PhaseInput.of(cfg, schedule.phase(1));
+        // the final phase's backbone sees 64 frames (12 x 5 patches), its input is 128 frames (12 x 12, the checkpoint's)
+        assertThat(fin.geometry(cfg).tDim()).isEqualTo(5);
+        assertThat(fin.inputGeometry(cfg).tDim()).isEqualTo(12);
+        try (NDManager m = NDManager.newBaseManager()) {
+            TemporaModel model = coarse.buildModel(cfg, new ModelFactory.Input(64, 128, 5, 0, 0.5), m);
+            List<String> notes = ModelInit.apply(model, YG, new ModelInit.Target(fin.inputGeometry(cfg), Resize.KernelMethod.PI));
+            // 64 frames at 20 ms, DiffRes to 32: 12 x 2 patches
+            assertThat(notes).contains("v.pos_embed resampled from the full-resolution 12x12 grid to the 12x2 grid the backbone sees");
+        }
+    }
+
     @Test
     void coarsePatchPhaseStartsFromThePiResizedKernel() {
         Map<String, Npy.Array> src = AstCheckpoint.read(YG, null).tensors();

@@ -143,6 +143,14 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
     }
 
     /**
+     * The token grid over this phase's input frames ({@link #dataFrames()}), before any resolution stage: what
+     * {@code ModelInit.Target} calls the full grid when it is the final phase's.
+     */
+    public PatchGeometry inputGeometry(ExperimentConfig base) {
+        return ModelFactory.geometry(config(base).tokens(), 1, base.features().melBins(), dataFrames);
+    }
+
+    /**
      * A fresh model for this phase: the pooling stage of a pooling phase, or else the config's resolution stage built
      * for this phase's frames (if any), in front of a backbone sized by the base config with this phase's token grid.
      * Its weights are random; {@link PhaseTransition#adapt} fills them from the previous phase's model.
@@ -176,7 +184,7 @@ public record PhaseInput(PhaseSchedule.Phase phase, double frameShiftMs, int dat
             case PATCH -> "patch " + g.patchF() + "×" + g.patchT() + " stride " + g.strideF() + "×" + g.strideT();
             case NONE -> dataFrames + " frames";
         };
-        if (!base.resolution().kind().equals("none") && phase.method() != PhaseSchedule.Method.PATCH) {
+        if (!base.resolution().kind().equals("none")) {
             what += ", " + base.resolution().kind() + " δ " + base.resolution().reduction() + " to " + modelFrames;
         }
         return phase.describe() + ": " + what + ", tokens " + g.fDim() + "×" + g.tDim();

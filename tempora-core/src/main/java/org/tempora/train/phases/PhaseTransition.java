@@ -30,6 +30,9 @@ import org.tempora.tokens.Resize;
 public final class PhaseTransition {
     private PhaseTransition() {}
 
+    /** Resolution-stage buffers that are a fixed function of the input frames: each phase keeps its own. */
+    static final java.util.Set<String> FRAME_TABLES = java.util.Set.of("pos_emb");
+
     /** How the positional-embedding grid is resized. */
     public enum PosEmbedMode {
         /** Plain bilinear, align_corners False, no anti-aliasing (AST's F.interpolate). */
@@ -71,13 +74,30 @@ public final class PhaseTransition {
         if (tr != null) {
             Map<String, Parameter> src = fr == null ? Map.of() : fr.namedParameters();
             List<String> copied = new ArrayList<>(r.copied());
+            Map<String, String> resized = new LinkedHashMap<>(r.resized());
             for (Map.Entry<String, Parameter> e : tr.namedParameters().entrySet()) {
                 Parameter s = src.get(e.getKey());
                 if (s == null) throw new ConfigException("the next phase's resolution stage has resolution." + e.getKey() + ", which the previous phase lacks");
                 copy("resolution." + e.getKey(), s.array(), e.getValue());
                 copied.add("resolution." + e.getKey());
             }
-            r = new Report(r.tokensBefore(), r.tokensAfter(), List.copyOf(copied), r.resized());
+            // buffers: the estimator's batch-norm running statistics go on; a fixed table sized by the frames (DiffRes's
+            // sinusoidal resolution encoding) stays as this phase built it
+            Map<String, NDArray> srcBuf = fr == null ? Map.of() : fr.namedBuffers();
+            for (Map.Entry<String, NDArray> e : tr.namedBuffers().entrySet()) {
+                String key = "resolution." + e.getKey();
+                NDArray s = srcBuf.get(e.getKey());
+                if (s == null) throw new ConfigException("the next phase's resolution stage has " + key + ", which the previous phase lacks");
+                if (s.getShape().equals(e.getValue().getShape())) {
+                    e.getValue().set(s.toByteBuffer());
+                    copied.add(key);
+                } else if (FRAME_TABLES.contains(e.getKey())) {
+                    resized.put(key, s.getShape() + " -> " + e.getValue().getShape() + " (rebuilt for this phase's frames)");
+                } else {
+                    throw new ConfigException("cannot transfer " + key + " between phases: shape " + s.getShape() + " vs " + e.getValue().getShape());
+                }
+            }
+            r = new Report(r.tokensBefore(), r.tokensAfter(), List.copyOf(copied), resized);
         }
         return r;
     }

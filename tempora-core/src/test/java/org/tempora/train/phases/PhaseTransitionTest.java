@@ -216,14 +216,38 @@ class PhaseTransitionTest {
             assertThat(b.resolution().outputFrames()).isEqualTo(32);
             assertThat(a.tokens()).isEqualTo(4 + 2);
             assertThat(b.tokens()).isEqualTo(8 + 2);
+            // both were built from the same seed: give the coarse estimator values of its own (as training would),
+            // parameters and batch-norm running statistics alike
+            SplittableRandom rng = new SplittableRandom(11);
             Map<String, Parameter> estimator = a.resolution().namedParameters();
             assertThat(estimator).isNotEmpty();
+            for (Parameter p : estimator.values()) {
+                float[] v = new float[(int) p.array().size()];
+                for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
+                p.set(v);
+            }
+            Map<String, NDArray> stats = new java.util.TreeMap<>(a.resolution().namedBuffers());
+            stats.remove("pos_emb");
+            assertThat(stats.keySet()).anyMatch(k -> k.endsWith("running_var"));
+            for (NDArray buf : stats.values()) {
+                if (buf.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) continue;
+                float[] v = new float[(int) buf.size()];
+                for (int i = 0; i < v.length; i++) v[i] = 0.5f + (float) rng.nextDouble();
+                buf.set(v);
+            }
             PhaseTransition.Report r = PhaseTransition.adapt(a, b, PhaseTransition.Options.leaving(s.phase(0)));
-            assertThat(r.resized()).hasSize(1); // the positional embedding only
+            // the positional embedding, and DiffRes's fixed table of 32 → 64 frames, which the fine phase built itself
+            assertThat(r.resized()).hasSize(2).containsEntry("resolution.pos_emb", "(1, 32, 48) -> (1, 64, 48) (rebuilt for this phase's frames)");
             for (Map.Entry<String, Parameter> e : b.resolution().namedParameters().entrySet()) {
                 assertThat(r.copied()).contains("resolution." + e.getKey());
                 assertThat(e.getValue().array().toFloatArray()).as(e.getKey()).containsExactly(estimator.get(e.getKey()).array().toFloatArray());
             }
+            Map<String, NDArray> carried = b.resolution().namedBuffers();
+            for (Map.Entry<String, NDArray> e : stats.entrySet()) {
+                assertThat(r.copied()).contains("resolution." + e.getKey());
+                assertThat(carried.get(e.getKey()).toByteBuffer()).as(e.getKey()).isEqualTo(e.getValue().toByteBuffer());
+            }
+            assertThat(carried.get("pos_emb").toFloatArray()).containsExactly(org.tempora.resolution.DiffResOps.sinusoidTable(64, BINS));
             try (NDManager batch = m.newSubManager()) {
                 TemporaModel.Output o = b.forward(input(batch, 64, 3), true);
                 assertThat(o.logits().getShape()).isEqualTo(new Shape(2, 5));
