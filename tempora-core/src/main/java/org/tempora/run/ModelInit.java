@@ -129,6 +129,18 @@ public final class ModelInit {
                 notes.add(k + " (a fixed table) rebuilt for " + want[1] + " frames instead of the checkpoint's " + got[1]);
                 continue;
             }
+            if (e.getValue().getDataType() == ai.djl.ndarray.types.DataType.INT64) {
+                // a counter (batch norm's num_batches_tracked in a DiffRes estimator): copied as integers
+                if (a.size() != e.getValue().size()) {
+                    throw new InvalidInputException(source, "tensor " + k + " has shape " + new Shape(got) + " but the model expects " + new Shape(want));
+                }
+                long[] counts = a.longs() != null ? a.i64() : new long[a.size()];
+                float[] asFloats = a.longs() != null ? null : a.f32(); // .npz checkpoints hold every tensor as float32
+                for (int i = 0; asFloats != null && i < counts.length; i++) counts[i] = Math.round((double) asFloats[i]);
+                e.getValue().set(counts);
+                copied++;
+                continue;
+            }
             float[] values = a.f32();
             // an ImageNet DeiT's positions (a square image grid) and RGB kernel are always adapted, even where a shape agrees
             if (!Arrays.equals(want, got) || (imagenet && (k.equals(posKey) || k.equals(kernelKey)))) {

@@ -195,6 +195,35 @@ class ModelInitTest {
         }
     }
 
+    /** A tempora DiffRes model saved at 128 frames starts a DiffRes model at 64: its fixed table is the model's own. */
+    @Test
+    void diffResFixedTableOfAnotherLengthIsRebuiltNotCopied(@org.junit.jupiter.api.io.TempDir Path tmp) throws java.io.IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            String[] diffres = {"resolution.kind=diffres", "resolution.reduction=0.5", "resolution.channels=[avg]"};
+            TemporaModel long128 = model(m, 128, 5, diffres);
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+            for (org.tempora.nn.Parameter p : long128.resolution().namedParameters().values()) {
+                float[] v = new float[(int) p.array().size()];
+                for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
+                p.set(v); // values of its own, so a copy is visible
+            }
+            Path saved = tmp.resolve("model.npz");
+            long128.save(saved);
+            TemporaModel short64 = model(m, 64, 5, diffres);
+            List<String> notes = ModelInit.apply(short64, saved, new ModelInit.Target(new PatchGeometry(1, 128, 64, 16, 16, 10, 10), Resize.KernelMethod.PI));
+            assertThat(notes).contains("resolution.pos_emb (a fixed table) rebuilt for 64 frames instead of the checkpoint's 128");
+            assertThat(short64.stateDict().get("resolution.pos_emb").toFloatArray())
+                    .containsExactly(org.tempora.resolution.DiffResOps.sinusoidTable(64, 128));
+            // the estimator itself is copied
+            Map<String, NDArray> a = long128.stateDict();
+            short64.stateDict().forEach((k, v) -> {
+                if (k.startsWith("resolution.") && !k.equals("resolution.pos_emb") && v.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+                    assertThat(v.toFloatArray()).as(k).containsExactly(a.get(k).toFloatArray());
+                }
+            });
+        }
+    }
+
     @Test
     void coarsePatchPhaseStartsFromThePiResizedKernel() {
         Map<String, Npy.Array> src = AstCheckpoint.read(YG, null).tensors();
