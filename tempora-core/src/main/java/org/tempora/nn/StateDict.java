@@ -79,11 +79,7 @@ public final class StateDict {
                 throw new InvalidInputException(source, "tensor " + e.getKey() + " has shape " + new Shape(got)
                         + " but the model expects " + new Shape(want));
             }
-            if (t.getDataType() == DataType.INT64) {
-                t.set(a.longs() != null ? a.i64() : rounded(a.f32())); // .npz checkpoints hold every tensor as float32
-            } else {
-                t.set(a.f32());
-            }
+            set(t, a);
         }
         if (strict && !missing.isEmpty()) {
             throw new InvalidInputException(source, "missing tensors: " + String.join(", ", missing));
@@ -91,6 +87,19 @@ public final class StateDict {
         List<String> unexpected = new ArrayList<>();
         for (String k : values.keySet()) if (!target.containsKey(k)) unexpected.add(k);
         return unexpected;
+    }
+
+    /**
+     * Sets one tensor from a checkpoint array of the same size, in the tensor's own type: int64 counters (batch norm's
+     * {@code num_batches_tracked}) from the array's integers, or rounded from float32 as .npz checkpoints hold every
+     * tensor; everything else as float32.
+     */
+    public static void set(NDArray t, Npy.Array a) {
+        if (t.getDataType() == DataType.INT64) {
+            t.set(a.longs() != null ? a.i64() : rounded(a.f32()));
+        } else {
+            t.set(a.f32());
+        }
     }
 
     private static long[] rounded(float[] f) {

@@ -81,6 +81,12 @@ public final class DiffRes extends ResolutionStage {
     public record Trace(NDArray logits, NDArray rawScore, DiffResOps.ScoreNorm norm, DiffResOps.Warp warp, NDArray avg,
                         NDArray max, DiffResOps.MaxPool maxPool, NDArray pos, DiffResOps.Guide guide, NDArray features) {}
 
+    /**
+     * State-dict key of the resolution-encoding table ({@code [1, T, F]}, sized by the input frames): a buffer when
+     * fixed, a parameter when learned.
+     */
+    public static final String POS_EMB_KEY = "pos_emb";
+
     /** {@code pos_emb}: a parameter when learned, else a buffer (in the state dict under the same key, not optimised). */
     private final Parameter learnedPosEmb;
     private final NDArray frozenPosEmb;
@@ -115,8 +121,8 @@ public final class DiffRes extends ResolutionStage {
         this.channels = List.copyOf(channels);
         this.maxPool = maxPool;
         NDArray table = manager.create(DiffResOps.sinusoidTable(frames, bins), new Shape(1, frames, bins));
-        this.learnedPosEmb = learnPosEmb ? param("pos_emb", table, false) : null;
-        this.frozenPosEmb = learnPosEmb ? null : buffer("pos_emb", table);
+        this.learnedPosEmb = learnPosEmb ? param(POS_EMB_KEY, table, false) : null;
+        this.frozenPosEmb = learnPosEmb ? null : buffer(POS_EMB_KEY, table);
         this.estimator = child("model", new DiffResEstimator(manager, bins, seed));
     }
 

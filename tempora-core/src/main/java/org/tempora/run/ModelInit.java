@@ -20,6 +20,7 @@ import org.tempora.model.TemporaModel;
 import org.tempora.model.TokenBackbone;
 import org.tempora.model.mamba.AudioMamba;
 import org.tempora.nn.Parameter;
+import org.tempora.nn.StateDict;
 import org.tempora.resolution.DiffRes;
 import org.tempora.resolution.ResolutionStage;
 import org.tempora.tokens.PatchGeometry;
@@ -123,7 +124,7 @@ public final class ModelInit {
             if (a == null) throw new InvalidInputException(source, "has no tensor " + k);
             long[] want = e.getValue().getShape().getShape();
             long[] got = Arrays.stream(a.shape()).asLongStream().toArray();
-            if (k.equals("resolution.pos_emb") && !model.parameters().containsKey(k) && !Arrays.equals(want, got)) {
+            if (k.equals("resolution." + DiffRes.POS_EMB_KEY) && !model.parameters().containsKey(k) && !Arrays.equals(want, got)) {
                 // DiffRes's fixed sinusoidal table is a function of the frames: a checkpoint from another input length
                 // (or a coarse-to-fine phase) keeps the table this model built
                 notes.add(k + " (a fixed table) rebuilt for " + want[1] + " frames instead of the checkpoint's " + got[1]);
@@ -134,10 +135,7 @@ public final class ModelInit {
                 if (a.size() != e.getValue().size()) {
                     throw new InvalidInputException(source, "tensor " + k + " has shape " + new Shape(got) + " but the model expects " + new Shape(want));
                 }
-                long[] counts = a.longs() != null ? a.i64() : new long[a.size()];
-                float[] asFloats = a.longs() != null ? null : a.f32(); // .npz checkpoints hold every tensor as float32
-                for (int i = 0; asFloats != null && i < counts.length; i++) counts[i] = Math.round((double) asFloats[i]);
-                e.getValue().set(counts);
+                StateDict.set(e.getValue(), a);
                 copied++;
                 continue;
             }

@@ -12,6 +12,7 @@ import org.tempora.model.TemporaModel;
 import org.tempora.model.TokenBackbone;
 import org.tempora.nn.Module;
 import org.tempora.nn.Parameter;
+import org.tempora.resolution.DiffRes;
 import org.tempora.tokens.PatchGeometry;
 import org.tempora.tokens.Resize;
 
@@ -29,9 +30,6 @@ import org.tempora.tokens.Resize;
  */
 public final class PhaseTransition {
     private PhaseTransition() {}
-
-    /** Resolution-stage buffers that are a fixed function of the input frames: each phase keeps its own. */
-    static final java.util.Set<String> FRAME_TABLES = java.util.Set.of("pos_emb");
 
     /** How the positional-embedding grid is resized. */
     public enum PosEmbedMode {
@@ -81,22 +79,9 @@ public final class PhaseTransition {
                 copy("resolution." + e.getKey(), s.array(), e.getValue());
                 copied.add("resolution." + e.getKey());
             }
-            // buffers: the estimator's batch-norm running statistics go on; a fixed table sized by the frames (DiffRes's
-            // sinusoidal resolution encoding) stays as this phase built it
-            Map<String, NDArray> srcBuf = fr == null ? Map.of() : fr.namedBuffers();
-            for (Map.Entry<String, NDArray> e : tr.namedBuffers().entrySet()) {
-                String key = "resolution." + e.getKey();
-                NDArray s = srcBuf.get(e.getKey());
-                if (s == null) throw new ConfigException("the next phase's resolution stage has " + key + ", which the previous phase lacks");
-                if (s.getShape().equals(e.getValue().getShape())) {
-                    e.getValue().set(s.toByteBuffer());
-                    copied.add(key);
-                } else if (FRAME_TABLES.contains(e.getKey())) {
-                    resized.put(key, s.getShape() + " -> " + e.getValue().getShape() + " (rebuilt for this phase's frames)");
-                } else {
-                    throw new ConfigException("cannot transfer " + key + " between phases: shape " + s.getShape() + " vs " + e.getValue().getShape());
-                }
-            }
+            // buffers: the estimator's batch-norm running statistics go on; DiffRes's fixed table is sized by the frames
+            // and stays as this phase built it
+            copyBuffers("resolution.", fr == null ? Map.of() : fr.namedBuffers(), tr.namedBuffers(), DiffRes.POS_EMB_KEY, copied, resized);
             r = new Report(r.tokensBefore(), r.tokensAfter(), List.copyOf(copied), resized);
         }
         return r;
@@ -145,17 +130,32 @@ public final class PhaseTransition {
                 copied.add(key);
             }
         }
-        Map<String, NDArray> srcBuf = from.namedBuffers();
-        for (Map.Entry<String, NDArray> e : to.namedBuffers().entrySet()) {
-            NDArray s = srcBuf.get(e.getKey());
-            if (s == null || !s.getShape().equals(e.getValue().getShape())) {
-                throw new ConfigException("cannot transfer buffer " + e.getKey() + " between phases");
-            }
-            e.getValue().set(s.toByteBuffer());
-            copied.add(e.getKey());
-        }
+        copyBuffers("", from.namedBuffers(), to.namedBuffers(), null, copied, resized);
         return new Report(ga.numPatches() + fromBackbone.prefixTokens(), gb.numPatches() + toBackbone.prefixTokens(),
                 List.copyOf(copied), resized);
+    }
+
+    /**
+     * Copies every buffer of {@code dst} from the one of the same key in {@code src} (bytes, so int64 counters too),
+     * recording {@code prefix + key} in {@code copied}. The buffer named {@code rebuilt} (null: none) may differ in
+     * shape: it keeps its own values and is recorded in {@code resized}. Any other missing or differing buffer is an
+     * error naming it.
+     */
+    private static void copyBuffers(String prefix, Map<String, NDArray> src, Map<String, NDArray> dst, String rebuilt,
+                                    List<String> copied, Map<String, String> resized) {
+        for (Map.Entry<String, NDArray> e : dst.entrySet()) {
+            String key = prefix + e.getKey();
+            NDArray s = src.get(e.getKey());
+            if (s != null && s.getShape().equals(e.getValue().getShape())) {
+                e.getValue().set(s.toByteBuffer());
+                copied.add(key);
+            } else if (s != null && e.getKey().equals(rebuilt)) {
+                resized.put(key, s.getShape() + " -> " + e.getValue().getShape() + " (rebuilt for this phase's frames)");
+            } else {
+                throw new ConfigException("cannot transfer buffer " + key + " between phases"
+                        + (s == null ? ": the previous phase lacks it" : ": shape " + s.getShape() + " vs " + e.getValue().getShape()));
+            }
+        }
     }
 
     private static void copy(String key, NDArray source, Parameter target) {
