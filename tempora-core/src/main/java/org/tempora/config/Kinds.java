@@ -28,7 +28,7 @@ public final class Kinds {
         registerBackbone("aum", BackboneSpec.Aum.class, BackboneSpec.Aum.DEFAULTS);
         registerResolution("none", ResolutionSpec.None.class, ResolutionSpec.None.DEFAULTS);
         registerResolution("diffres", ResolutionSpec.DiffRes.class, ResolutionSpec.DiffRes.DEFAULTS);
-        for (String k : new String[] {"avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift"}) {
+        for (String k : new String[] {"avgpool", "maxpool", "avgmax", "energypool", "uniform", "spectral", "fshift"}) {
             registerResolution(k, ResolutionSpec.Pooling.class, ResolutionSpec.Pooling.defaults(k));
         }
     }

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The {@code resolution} section (the temporal resolution stage between features and tokens): one record per
  * {@code kind}. {@link None} passes the spectrogram unchanged; {@link Pooling} is every fixed baseline (avgpool,
- * maxpool, avgmax, uniform, spectral, fshift: a reduction rate and nothing else); {@link DiffRes} is the learned
+ * maxpool, avgmax, energypool, uniform, spectral, fshift: a reduction rate and nothing else); {@link DiffRes} is the learned
  * stage. Another kind registers its record with {@link Kinds#registerResolution}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "kind", visible = true)
@@ -37,7 +37,7 @@ public interface ResolutionSpec {
         }
     }
 
-    /** A fixed, parameter-free stage named by its kind (avgpool, maxpool, avgmax, uniform, spectral, fshift). */
+    /** A fixed, parameter-free stage named by its kind (avgpool, maxpool, avgmax, energypool, uniform, spectral, fshift). */
     record Pooling(String kind, double reduction) implements ResolutionSpec {
         public static Pooling defaults(String kind) {
             return new Pooling(kind, 0.0);

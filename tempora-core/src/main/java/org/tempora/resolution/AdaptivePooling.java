@@ -11,13 +11,18 @@ import org.tempora.eval.FlopCount;
  * {@code AdaptiveAvgPool1d} / {@code AdaptiveMaxPool1d}, reference-spec §0.3): output i covers input frames
  * {@code [⌊i·T/t⌋, ⌈(i+1)·T/t⌉)} and takes their mean, their max, or (avgmax) the sum of both, on the log values.
  *
+ * <p>{@code energypool} (ours, no reference has it) averages in the power domain instead:
+ * {@code log(mean(exp(x)) + 1e-12)} over the same windows. This is what DiffRes's {@code avg} channel computes
+ * ({@code log(Wᵀ exp(X) + 1e-12)}) when every score is the uniform rate {@code t/T} and T is a multiple of t, so it
+ * separates DiffRes's averaging domain from its learned resampling (BENCHMARKS §12p).
+ *
  * <p>The windows are gathered into {@code [B, t, L, F]} (L = the longest window, shorter windows repeat their last
  * frame, which changes neither a max nor, being masked, a mean), so the op is a gather plus one reduction and is
  * differentiable.
  */
 public final class AdaptivePooling extends FixedResolution {
     /** What a window is reduced to. */
-    public enum Mode { AVG, MAX, AVGMAX }
+    public enum Mode { AVG, MAX, AVGMAX, ENERGY }
 
     private final Mode mode;
     private final int bins;
@@ -66,6 +71,10 @@ public final class AdaptivePooling extends FixedResolution {
         NDArray g = x.get(new NDIndex(":, {}", m.create(index))).reshape(b, out, width, f);
         NDArray avg = null;
         NDArray max = null;
+        if (mode == Mode.ENERGY) {
+            return g.exp().mul(m.create(mask, new Shape(1, out, width, 1))).sum(new int[] {2})
+                    .div(m.create(count, new Shape(1, out, 1))).add(DiffResOps.EPS).log();
+        }
         if (mode != Mode.MAX) {
             avg = g.mul(m.create(mask, new Shape(1, out, width, 1))).sum(new int[] {2})
                     .div(m.create(count, new Shape(1, out, 1)));
@@ -75,10 +84,14 @@ public final class AdaptivePooling extends FixedResolution {
             case AVG -> avg;
             case MAX -> max;
             case AVGMAX -> avg.add(max);
+            case ENERGY -> throw new IllegalStateException("returned above");
         };
     }
 
-    /** Per output value: mean = window adds + one division; max = window comparisons; avgmax = both + one add. */
+    /**
+     * Per output value: mean = window adds + one division; max = window comparisons; avgmax = both + one add; energy =
+     * one exp per window element, the mean, one log per output (the ε add is not counted, as in DiffRes).
+     */
     @Override
     public double flopsPerExample() {
         long windowSum = 0;
@@ -89,6 +102,7 @@ public final class AdaptivePooling extends FixedResolution {
             case AVG -> FlopCount.elementwise("avgpool", avg, 1).total();
             case MAX -> FlopCount.elementwise("maxpool", max, 1).total();
             case AVGMAX -> FlopCount.elementwise("avgmaxpool", avg + max + (long) out * bins, 1).total();
+            case ENERGY -> FlopCount.elementwise("energypool", windowSum * bins + avg + (long) out * bins, 1).total();
         };
     }
 

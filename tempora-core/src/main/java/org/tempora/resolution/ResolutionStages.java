@@ -13,7 +13,7 @@ import org.tempora.config.ResolutionSpec;
 
 /**
  * Builds the resolution stage a config names: {@code none} (null: the spectrogram passes unchanged), {@code diffres},
- * the fixed baselines {@code avgpool}, {@code maxpool}, {@code avgmax}, {@code uniform}, {@code spectral}, and
+ * the fixed baselines {@code avgpool}, {@code maxpool}, {@code avgmax}, {@code energypool}, {@code uniform}, {@code spectral}, and
  * {@code fshift} (identity on features recomputed with a larger hop, see {@link FshiftPlan}).
  */
 public final class ResolutionStages {
@@ -42,6 +42,7 @@ public final class ResolutionStages {
         pooling("avgpool", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVG, frames, bins, r.reduction()));
         pooling("maxpool", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.MAX, frames, bins, r.reduction()));
         pooling("avgmax", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVGMAX, frames, bins, r.reduction()));
+        pooling("energypool", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.ENERGY, frames, bins, r.reduction()));
         pooling("uniform", (r, cfg, frames, bins, m, seed) -> new UniformSampling(frames, r.reduction()));
         pooling("spectral", (r, cfg, frames, bins, m, seed) -> new SpectralPooling(m, frames, bins, r.reduction()));
         pooling("fshift", (r, cfg, frames, bins, m, seed) -> new Fshift(frames, new FshiftPlan(cfg.features().frameShiftMs(), frames)));

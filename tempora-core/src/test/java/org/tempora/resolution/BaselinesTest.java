@@ -53,13 +53,16 @@ class BaselinesTest {
             NDArray am = new AdaptivePooling(AdaptivePooling.Mode.AVGMAX, frames, bins, delta).forward(in, true).features();
             assertThat(am.getShape()).isEqualTo(new Shape(b, 1, t, bins));
             float[] both = am.toFloatArray();
+            float[] energy = new AdaptivePooling(AdaptivePooling.Mode.ENERGY, frames, bins, delta).forward(in, true).features().toFloatArray();
             for (int s = 0; s < b; s++) {
                 for (int i = 0; i < t; i++) {
                     int[] w = AdaptivePooling.window(i, frames, t);
                     for (int f = 0; f < bins; f++) {
                         double sum = 0;
                         double mx = Double.NEGATIVE_INFINITY;
+                        double power = 0;
                         for (int j = w[0]; j < w[1]; j++) {
+                            power += Math.exp(x[(s * frames + j) * bins + f]);
                             sum += x[(s * frames + j) * bins + f];
                             mx = Math.max(mx, x[(s * frames + j) * bins + f]);
                         }
@@ -67,8 +70,35 @@ class BaselinesTest {
                         assertThat((double) avg[o]).isCloseTo(sum / (w[1] - w[0]), within(1e-5));
                         assertThat((double) max[o]).isEqualTo((double) (float) mx);
                         assertThat((double) both[o]).isCloseTo(sum / (w[1] - w[0]) + mx, within(2e-5));
+                        // the power-domain mean lies between the log-domain mean and the max
+                        double lme = Math.log(power / (w[1] - w[0]) + 1e-12);
+                        assertThat((double) energy[o]).isCloseTo(lme, within(1e-5)).isBetween(sum / (w[1] - w[0]) - 1e-5, mx + 1e-5);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * DiffRes's avg channel with every score at the uniform rate t/T (T a multiple of t) is {@code energypool}: the
+     * fixed baseline that keeps DiffRes's averaging domain and drops its learned resampling.
+     */
+    @ParameterizedTest
+    @CsvSource({"40, 0.5", "96, 0.5", "96, 0.75", "60, 0.8"})
+    void energyPoolingIsDiffResAverageAtUniformScores(int frames, double delta) {
+        int bins = 6;
+        int b = 2;
+        int t = ResolutionStages.outputFrames(frames, delta);
+        assertThat(frames % t).isZero();
+        float[] x = random(b * frames * bins, 17 + frames);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray in = m.create(x, new Shape(b, frames, bins));
+            float[] pooled = new AdaptivePooling(AdaptivePooling.Mode.ENERGY, frames, bins, delta).forward(in, true).features().toFloatArray();
+            NDArray score = m.full(new Shape(b, frames), t / (float) frames);
+            float[] diffresAvg = DiffResOps.averageChannel(DiffResOps.warp(score, t), in.exp()).toFloatArray();
+            assertThat(pooled).hasSameSizeAs(diffresAvg);
+            for (int i = 0; i < pooled.length; i++) {
+                assertThat((double) pooled[i]).as("value %d", i).isCloseTo(diffresAvg[i], within(1e-5));
             }
         }
     }
@@ -180,7 +210,7 @@ class BaselinesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"diffres", "avgpool", "maxpool", "avgmax", "uniform", "spectral", "fshift"})
+    @ValueSource(strings = {"diffres", "avgpool", "maxpool", "avgmax", "energypool", "uniform", "spectral", "fshift"})
     void factoryBuildsEveryKind(String kind) {
         ExperimentConfig cfg = ConfigLoader.load(null, null, List.of("resolution.kind=" + kind, "resolution.reduction=0.5"));
         try (NDManager m = NDManager.newBaseManager()) {
@@ -195,13 +225,14 @@ class BaselinesTest {
             assertThat(o.features().getShape()).isEqualTo(new Shape(2, c, t, 16));
             assertThat(o.auxLoss() == null).isEqualTo(!kind.equals("diffres"));
             // docs/diffres.md's counts at T = 40, F = 16, t = 20 (windows of 2 frames): avgpool (Σ windows + t)·F,
-            // maxpool Σ windows·F, avgmax both + t·F, spectral 2·t·T·F twice (even t: mirror term) + t·F, none for
+            // maxpool Σ windows·F, avgmax both + t·F, energypool one exp per frame + avgpool + one log per output, spectral 2·t·T·F twice (even t: mirror term) + t·F, none for
             // uniform and fshift (data movement)
             switch (kind) {
                 case "uniform", "fshift" -> assertThat(st.flopsPerExample()).isZero();
                 case "avgpool" -> assertThat(st.flopsPerExample()).isEqualTo((40 + 20) * 16);
                 case "maxpool" -> assertThat(st.flopsPerExample()).isEqualTo(40 * 16);
                 case "avgmax" -> assertThat(st.flopsPerExample()).isEqualTo((40 + 20) * 16 + 40 * 16 + 20 * 16);
+                case "energypool" -> assertThat(st.flopsPerExample()).isEqualTo(40 * 16 + (40 + 20) * 16 + 20 * 16);
                 case "spectral" -> assertThat(st.flopsPerExample()).isEqualTo(2 * (2 * 20 * 40 * 16) + 20 * 16);
                 default -> {
                     // the estimator alone (channel plan 16 → 8 → 1, two k = 5 convolutions per block over T = 40

@@ -38,6 +38,33 @@ class CoarseToFineTest {
         return Experiment.train(c, new Experiment.Options(out, tmp.resolve("cache"), resume, !resume, 2), l);
     }
 
+    /**
+     * {@code train.init} in a composed run: the AST checkpoint (12×12 grid of 128 frames) is fitted first to the final
+     * phase's input grid (100 frames before DiffRes: 12×9 patches), then to the grid the coarse phase's backbone sees
+     * (50 frames at 20 ms, DiffRes to 25: 12×1). Fitting it to the final phase's backbone grid (after DiffRes, 12×4) or
+     * to the coarse phase's own would give other notes, so this pins what {@code Experiment} passes as the full grid.
+     */
+    @Test
+    void initInAComposedRunFitsTheCheckpointToTheFinalInputGridFirst() {
+        ExperimentConfig base = cfg("fshift 2->1 @1", 2);
+        ExperimentConfig c = ConfigLoader.load("demo", null, List.of(
+                "data.synthetic.classes=4", "data.synthetic.clips_per_class=20", "train.epochs=2",
+                "backbone.dim=64", "backbone.depth=2", "backbone.heads=4", "train.batch_size=16",
+                "train.schedule.warmup_steps=5", "augment.freqm=8", "augment.timem=8", "name=c2f-diffres-init",
+                "resolution.kind=diffres", "resolution.reduction=0.5", "resolution.channels=[avg]",
+                "train.init=" + ModelInitTest.YG));
+        c = c.withTrain(c.train().withPhases(base.train().phases()));
+        List<String> stages = new java.util.ArrayList<>();
+        train(c, tmp.resolve("diffres-c2f-init"), false, new RunListener() {
+            @Override
+            public void onStage(String message) {
+                stages.add(message);
+            }
+        });
+        assertThat(stages).anySatisfy(m -> assertThat(m).startsWith("initialised from ")
+                .contains("v.pos_embed cut from 12 to 9 patch columns, then resampled from the full-resolution 12x9 grid to the 12x1 grid the backbone sees"));
+    }
+
     @Test
     void fshiftTwoPhasesTransitionAndAccounting() throws IOException {
         Experiment.Summary s = train(cfg("fshift 2->1 @2", 5), tmp.resolve("fs"), false, new RunListener() {});
