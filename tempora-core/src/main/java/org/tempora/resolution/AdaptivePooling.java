@@ -65,27 +65,21 @@ public final class AdaptivePooling extends FixedResolution {
 
     @Override
     protected NDArray reduce(NDArray x) {
-        var m = x.getManager();
         long b = x.getShape().get(0);
         long f = x.getShape().get(2);
-        NDArray g = x.get(new NDIndex(":, {}", m.create(index))).reshape(b, out, width, f);
-        NDArray avg = null;
-        NDArray max = null;
-        if (mode == Mode.ENERGY) {
-            return g.exp().mul(m.create(mask, new Shape(1, out, width, 1))).sum(new int[] {2})
-                    .div(m.create(count, new Shape(1, out, 1))).add(DiffResOps.EPS).log();
-        }
-        if (mode != Mode.MAX) {
-            avg = g.mul(m.create(mask, new Shape(1, out, width, 1))).sum(new int[] {2})
-                    .div(m.create(count, new Shape(1, out, 1)));
-        }
-        if (mode != Mode.AVG) max = g.max(new int[] {2});
+        NDArray g = x.get(new NDIndex(":, {}", x.getManager().create(index))).reshape(b, out, width, f);
         return switch (mode) {
-            case AVG -> avg;
-            case MAX -> max;
-            case AVGMAX -> avg.add(max);
-            case ENERGY -> throw new IllegalStateException("returned above");
+            case AVG -> windowMean(g);
+            case MAX -> g.max(new int[] {2});
+            case AVGMAX -> windowMean(g).add(g.max(new int[] {2}));
+            case ENERGY -> windowMean(g.exp()).add(DiffResOps.EPS).log();
         };
+    }
+
+    /** The mean of each window of the gathered {@code [B, t, L, F]} values (padding masked out): {@code [B, t, F]}. */
+    private NDArray windowMean(NDArray g) {
+        var m = g.getManager();
+        return g.mul(m.create(mask, new Shape(1, out, width, 1))).sum(new int[] {2}).div(m.create(count, new Shape(1, out, 1)));
     }
 
     /**
