@@ -1,6 +1,7 @@
 package org.tempora.run;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +131,7 @@ public final class ModelInit {
                 notes.add(k + " (a fixed table) rebuilt for " + want[1] + " frames instead of the checkpoint's " + got[1]);
                 continue;
             }
-            if (e.getValue().getDataType() == ai.djl.ndarray.types.DataType.INT64) {
+            if (e.getValue().getDataType() == DataType.INT64) {
                 // a counter (batch norm's num_batches_tracked in a DiffRes estimator): copied as integers
                 if (a.size() != e.getValue().size()) {
                     throw new InvalidInputException(source, "tensor " + k + " has shape " + new Shape(got) + " but the model expects " + new Shape(want));

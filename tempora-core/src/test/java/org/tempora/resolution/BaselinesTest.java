@@ -225,8 +225,8 @@ class BaselinesTest {
             assertThat(o.features().getShape()).isEqualTo(new Shape(2, c, t, 16));
             assertThat(o.auxLoss() == null).isEqualTo(!kind.equals("diffres"));
             // docs/diffres.md's counts at T = 40, F = 16, t = 20 (windows of 2 frames): avgpool (Σ windows + t)·F,
-            // maxpool Σ windows·F, avgmax both + t·F, energypool one exp per frame + avgpool + one log per output, spectral 2·t·T·F twice (even t: mirror term) + t·F, none for
-            // uniform and fshift (data movement)
+            // maxpool Σ windows·F, avgmax both + t·F, energypool one exp per frame + avgpool's count + one log per
+            // output, spectral 2·t·T·F twice (even t: mirror term) + t·F, none for uniform and fshift (data movement)
             switch (kind) {
                 case "uniform", "fshift" -> assertThat(st.flopsPerExample()).isZero();
                 case "avgpool" -> assertThat(st.flopsPerExample()).isEqualTo((40 + 20) * 16);
