@@ -47,7 +47,7 @@ public interface ResolutionSpec {
     /**
      * DiffRes (Liu et al. 2024).
      *
-     * @param channels    output channels, any of avg, max, pos (order kept)
+     * @param channels    output channels, any of avg, logavg, max, pos (order kept)
      * @param learnPosEmb learn the resolution-encoding table instead of keeping it fixed
      * @param maxpool     the max channel: "reference" (pydiffres grouping) or "exact" (max_j W·E)
      */
@@ -61,11 +61,11 @@ public interface ResolutionSpec {
         @Override
         public List<String> problems() {
             List<String> p = new ArrayList<>(ResolutionSpec.super.problems());
-            if (channels == null || channels.isEmpty()) p.add("resolution.channels must name at least one of avg, max, pos");
+            if (channels == null || channels.isEmpty()) p.add("resolution.channels must name at least one of avg, logavg, max, pos");
             else {
                 for (int i = 0; i < channels.size(); i++) {
-                    if (!List.of("avg", "max", "pos").contains(channels.get(i))) {
-                        p.add("bad value for 'resolution.channels[" + i + "]': '" + channels.get(i) + "' (expected avg, max, pos)");
+                    if (!List.of("avg", "logavg", "max", "pos").contains(channels.get(i))) {
+                        p.add("bad value for 'resolution.channels[" + i + "]': '" + channels.get(i) + "' (expected avg, logavg, max, pos)");
                     }
                 }
                 if (new HashSet<>(channels).size() != channels.size()) p.add("resolution.channels repeats a channel: " + channels);

@@ -26,7 +26,8 @@ import org.tempora.nn.Parameter;
  * cell. Important frames keep (almost) a cell of their own, runs of unimportant ones are merged.
  *
  * <p>Output channels, chosen by {@code resolution.channels} in the given order: {@code avg} = {@code log(Wᵀ exp X)},
- * {@code max} = the max aggregation (pydiffres's exact grouping by default, {@code resolution.maxpool: exact} for
+ * {@code logavg} = {@code Wᵀ X} over the column sums of W (ours: the weighted mean of the log values, the domain
+ * average pooling uses; no reference has it), {@code max} = the max aggregation (pydiffres's exact grouping by default, {@code resolution.maxpool: exact} for
  * {@code max_j W·E}), {@code pos} = {@code Wᵀ P} with the sinusoidal table P (frozen unless
  * {@code learn_pos_emb}). The guide loss is the auxiliary loss; guide loss and activeness are logged as extras.
  *
@@ -36,14 +37,18 @@ import org.tempora.nn.Parameter;
 public final class DiffRes extends ResolutionStage {
     /** An output channel. */
     public enum Channel {
-        AVG, MAX, POS;
+        AVG, LOGAVG, MAX, POS;
+
+        /** The names {@code resolution.channels} accepts, in the order the error messages list them. */
+        public static final String NAMES = "avg, logavg, max, pos";
 
         public static Channel parse(String s) {
             return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "avg", "avgpool" -> AVG;
+                case "logavg" -> LOGAVG;
                 case "max", "maxpool" -> MAX;
                 case "pos", "resolution_enc" -> POS;
-                default -> throw new ConfigException("unknown DiffRes channel '" + s + "' (avg, max, pos)");
+                default -> throw new ConfigException("unknown DiffRes channel '" + s + "' (" + NAMES + ")");
             };
         }
     }
@@ -72,6 +77,7 @@ public final class DiffRes extends ResolutionStage {
      * @param norm     normalised scores {@code [B, T]} and the branches taken
      * @param warp     the warping matrix
      * @param avg      {@code [B, t, F]} average channel (null if not computed)
+     * @param logAvg   {@code [B, t, F]} log-domain average channel (null if not computed)
      * @param max      {@code [B, t, F]} max channel (null if not computed)
      * @param maxPool  the reference grouping (null for the exact variant or when not computed)
      * @param pos      {@code [B, t, F]} resolution encoding (null if not computed)
@@ -79,7 +85,7 @@ public final class DiffRes extends ResolutionStage {
      * @param features {@code [B, C, t, F]} the configured channels
      */
     public record Trace(NDArray logits, NDArray rawScore, DiffResOps.ScoreNorm norm, DiffResOps.Warp warp, NDArray avg,
-                        NDArray max, DiffResOps.MaxPool maxPool, NDArray pos, DiffResOps.Guide guide, NDArray features) {}
+                        NDArray logAvg, NDArray max, DiffResOps.MaxPool maxPool, NDArray pos, DiffResOps.Guide guide, NDArray features) {}
 
     /**
      * State-dict key of the resolution-encoding table ({@code [1, T, F]}, sized by the input frames): a buffer when
@@ -111,7 +117,7 @@ public final class DiffRes extends ResolutionStage {
                    boolean learnPosEmb, MaxPoolMode maxPool, long seed) {
         if (!(reduction >= 0 && reduction < 1)) throw new ConfigException("resolution.reduction must be in [0, 1), got " + reduction);
         if (frames < 1 || bins < 1) throw new ConfigException("DiffRes needs at least one frame and one mel bin");
-        if (channels.isEmpty()) throw new ConfigException("resolution.channels must name at least one of avg, max, pos");
+        if (channels.isEmpty()) throw new ConfigException("resolution.channels must name at least one of " + Channel.NAMES);
         if (EnumSet.copyOf(channels).size() != channels.size()) throw new ConfigException("resolution.channels repeats a channel: " + channels);
         this.frames = frames;
         this.bins = bins;
@@ -139,7 +145,7 @@ public final class DiffRes extends ResolutionStage {
         return new Output(tr.features(), tr.guide().loss(), extras);
     }
 
-    /** The forward pass with every intermediate and all three channels. */
+    /** The forward pass with every intermediate and every channel. */
     public Trace trace(NDArray logMel, boolean training) {
         return run(logMel, training, EnumSet.allOf(Channel.class));
     }
@@ -156,6 +162,7 @@ public final class DiffRes extends ResolutionStage {
         DiffResOps.Warp w = DiffResOps.warp(norm.score(), out);
         NDArray linear = logMel.exp();
         NDArray avg = need.contains(Channel.AVG) ? DiffResOps.averageChannel(w, linear) : null;
+        NDArray logAvg = need.contains(Channel.LOGAVG) ? DiffResOps.logAverageChannel(w, logMel) : null;
         NDArray max = null;
         DiffResOps.MaxPool mp = null;
         if (need.contains(Channel.MAX)) {
@@ -172,12 +179,13 @@ public final class DiffRes extends ResolutionStage {
         for (Channel c : channels) {
             parts.add(switch (c) {
                 case AVG -> avg;
+                case LOGAVG -> logAvg;
                 case MAX -> max;
                 case POS -> pos;
             });
         }
         NDArray features = NDArrays.stack(parts, 1);
-        return new Trace(logits, raw, norm, w, avg, max, mp, pos, guide, features);
+        return new Trace(logits, raw, norm, w, avg, logAvg, max, mp, pos, guide, features);
     }
 
     public DiffResEstimator estimator() {
@@ -222,7 +230,10 @@ public final class DiffRes extends ResolutionStage {
         return r;
     }
 
-    /** {@link Flops#diffres} with this stage's channel plan (all three aggregations counted, as the reference computes them). */
+    /**
+     * {@link Flops#diffres} with this stage's channel plan (all three aggregations counted, as the reference computes
+     * them; {@code logavg} costs what {@code avg} does, W's column sums in place of the exp and log).
+     */
     @Override
     public double flopsPerExample() {
         return Flops.diffres(frames, bins, out, estimator.plan()).total();

@@ -89,7 +89,7 @@ public final class ResolutionStages {
     }
 
     private static List<DiffRes.Channel> channels(List<String> names) {
-        if (names == null || names.isEmpty()) throw new ConfigException("resolution.channels must name at least one of avg, max, pos");
+        if (names == null || names.isEmpty()) throw new ConfigException("resolution.channels must name at least one of " + DiffRes.Channel.NAMES);
         List<DiffRes.Channel> out = new ArrayList<>();
         for (String n : names) out.add(DiffRes.Channel.parse(n));
         return out;

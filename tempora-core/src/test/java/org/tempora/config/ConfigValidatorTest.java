@@ -63,7 +63,7 @@ class ConfigValidatorTest {
             "data.train_fraction=0 | bad value for 'data.train_fraction'",
             "tokens.patch=[16] | tokens.patch needs two values (frequency, time), got [16]",
             "resolution.kind=diffres; resolution.channels=[avg, avg] | resolution.channels repeats a channel: [avg, avg]",
-            "resolution.kind=diffres; resolution.channels=[avg, mean] | bad value for 'resolution.channels[1]': 'mean' (expected avg, max, pos)",
+            "resolution.kind=diffres; resolution.channels=[avg, mean] | bad value for 'resolution.channels[1]': 'mean' (expected avg, logavg, max, pos)",
             "train.phases=[{method: fshiftt, factor: 2, epochs: 1}] | bad value for 'train.phases[0].method': 'fshiftt'",
             "features.norm_mean=-4 | features.norm_mean and features.norm_std must be given together",
     })

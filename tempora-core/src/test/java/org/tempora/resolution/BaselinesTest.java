@@ -103,6 +103,26 @@ class BaselinesTest {
         }
     }
 
+    /** DiffRes's logavg channel at the uniform rate t/T (T a multiple of t) is plain average pooling. */
+    @ParameterizedTest
+    @CsvSource({"40, 0.5", "96, 0.5", "96, 0.75", "60, 0.75"})
+    void averagePoolingIsDiffResLogAverageAtUniformScores(int frames, double delta) {
+        int bins = 6;
+        int b = 2;
+        int t = ResolutionStages.outputFrames(frames, delta);
+        float[] x = random(b * frames * bins, 19 + frames);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray in = m.create(x, new Shape(b, frames, bins));
+            float[] pooled = new AdaptivePooling(AdaptivePooling.Mode.AVG, frames, bins, delta).forward(in, true).features().toFloatArray();
+            NDArray score = m.full(new Shape(b, frames), t / (float) frames);
+            float[] logAvg = DiffResOps.logAverageChannel(DiffResOps.warp(score, t), in).toFloatArray();
+            assertThat(pooled).hasSameSizeAs(logAvg);
+            for (int i = 0; i < pooled.length; i++) {
+                assertThat((double) pooled[i]).as("value %d", i).isCloseTo(logAvg[i], within(1e-5));
+            }
+        }
+    }
+
     @Test
     void uniformIndicesAreIntLinspace() {
         // int(numpy.linspace(0, T-1, t)), computed in double by numpy

@@ -57,6 +57,58 @@ class DiffResTest {
     }
 
     @Test
+    void logAverageIsTheWeightedMeanOfTheLogValues() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // the spec's worked example, W = [[0.5, 0], [0.5, 0.25], [0, 0.25], [0, 0.5]]: every cell has mass 1
+            DiffResOps.Warp w = DiffResOps.warp(m.create(new float[] {0.5f, 0.75f, 0.25f, 0.5f}, new Shape(1, 4)), 2);
+            float[] x = {4.6f, -16f, 2f, -3f};
+            float[] got = DiffResOps.logAverageChannel(w, m.create(x, new Shape(1, 4, 1))).toFloatArray();
+            assertThat((double) got[0]).isCloseTo(0.5 * 4.6 + 0.5 * -16, within(1e-5)); // the power domain gives 3.91
+            assertThat((double) got[1]).isCloseTo(0.25 * -16 + 0.25 * 2 + 0.5 * -3, within(1e-5));
+            // scores summing to 1.9 < t = 2: the last cell holds 0.9 of a frame's mass and stays a mean;
+            // 1.5 < t = 3 leaves cell 2 empty, which reads log(1e-12) as the power-domain channel does
+            w = DiffResOps.warp(m.create(new float[] {0.5f, 0.5f, 0.5f, 0.4f}, new Shape(1, 4)), 2);
+            got = DiffResOps.logAverageChannel(w, m.create(x, new Shape(1, 4, 1))).toFloatArray();
+            assertThat((double) got[1]).isCloseTo((0.5 * 2 + 0.4 * -3) / 0.9, within(1e-5));
+            w = DiffResOps.warp(m.create(new float[] {0.5f, 0.5f, 0.25f, 0.25f}, new Shape(1, 4)), 3);
+            got = DiffResOps.logAverageChannel(w, m.create(x, new Shape(1, 4, 1))).toFloatArray();
+            assertThat((double) got[1]).isCloseTo((2 * 0.25 + -3 * 0.25) / 0.5, within(1e-5));
+            assertThat((double) got[2]).isCloseTo(Math.log(1e-12), within(1e-4));
+        }
+    }
+
+    @Test
+    void logAverageMatchesAFloat64WeightedMeanOnPeakedScores() {
+        int b = 2, frames = 96, t = 48, bins = 40;
+        float[] raw = BaselinesTest.random(b * frames, 31);
+        for (int i = 0; i < raw.length; i++) raw[i] = (float) (1 / (1 + Math.exp(-4 * raw[i])));
+        float[] x = BaselinesTest.random(b * frames * bins, 32);
+        for (int i = 0; i < x.length; i++) x[i] *= 8; // log-mel range
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffResOps.Warp w = DiffResOps.warp(DiffResOps.scoreNorm(m.create(raw, new Shape(b, frames)), t).score(), t);
+            float[] dense = w.dense().toFloatArray();
+            float[] got = DiffResOps.logAverageChannel(w, m.create(x, new Shape(b, frames, bins))).toFloatArray();
+            int partial = 0;
+            for (int s = 0; s < b; s++) {
+                for (int i = 0; i < t; i++) {
+                    double mass = 0;
+                    for (int j = 0; j < frames; j++) mass += dense[(s * frames + j) * t + i];
+                    if (mass < 0.99) partial++;
+                    for (int f = 0; f < bins; f++) {
+                        double num = 0;
+                        for (int j = 0; j < frames; j++) num += (double) dense[(s * frames + j) * t + i] * x[(s * frames + j) * bins + f];
+                        double expect = mass < 1e-6 ? Math.log(1e-12) : num / mass;
+                        assertThat((double) got[(s * t + i) * bins + f]).as("sample %d cell %d bin %d", s, i, f)
+                                .isCloseTo(expect, within(1e-4));
+                    }
+                }
+            }
+            // peaked scores leave the score normalisation a deficit: the last cells are partial (here 2e-4 of a frame)
+            assertThat(partial).as("partial cells").isPositive();
+        }
+    }
+
+    @Test
     void exactMaxIsTheMaxOfWeightedFrames() {
         try (NDManager m = NDManager.newBaseManager()) {
             float[] s = {0.5f, 0.75f, 0.25f, 0.5f};
@@ -103,19 +155,40 @@ class DiffResTest {
     }
 
     @Test
+    void gradientsReachTheEstimatorThroughTheLogAverage() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffRes dr = new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.LOGAVG), false, DiffRes.MaxPoolMode.REFERENCE, 1);
+            float[] x = BaselinesTest.random(2 * 24 * 16, 5);
+            try (NDManager b = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                ResolutionStage.Output o = dr.forward(b.create(x, new Shape(2, 24, 16)), true);
+                NDArray r = b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16));
+                gc.backward(o.features().mul(r).sum());
+            }
+            float[] g = dr.namedParameters().get("model.blks.0.cnn1.weight").array().getGradient().toFloatArray();
+            double norm = 0;
+            for (float v : g) {
+                assertThat(Float.isFinite(v)).isTrue();
+                norm += v * v;
+            }
+            assertThat(norm).isGreaterThan(0);
+        }
+    }
+
+    @Test
     void channelsFollowTheConfigOrder() {
         try (NDManager m = NDManager.newBaseManager()) {
-            DiffRes dr = new DiffRes(m, 20, 8, 0.5, List.of(DiffRes.Channel.POS, DiffRes.Channel.AVG), true,
-                    DiffRes.MaxPoolMode.EXACT, 0);
-            assertThat(dr.logMelChannels()).containsExactly(false, true);
+            DiffRes dr = new DiffRes(m, 20, 8, 0.5, List.of(DiffRes.Channel.POS, DiffRes.Channel.AVG, DiffRes.Channel.LOGAVG),
+                    true, DiffRes.MaxPoolMode.EXACT, 0);
+            assertThat(dr.logMelChannels()).containsExactly(false, true, true);
             assertThat(dr.namedParameters()).containsKey("pos_emb"); // learn_pos_emb
-            assertThat(dr.describe()).isEqualTo("diffres δ=0.5 (pos+avg, exact max)");
+            assertThat(dr.describe()).isEqualTo("diffres δ=0.5 (pos+avg+logavg, exact max)");
             NDArray x = m.create(BaselinesTest.random(3 * 20 * 8, 2), new Shape(3, 20, 8));
             DiffRes.Trace tr = dr.trace(x, false);
             ResolutionStage.Output o = dr.forward(x, false);
-            assertThat(o.features().getShape()).isEqualTo(new Shape(3, 2, 10, 8));
+            assertThat(o.features().getShape()).isEqualTo(new Shape(3, 3, 10, 8));
             assertThat(o.features().get(":, 0").toFloatArray()).containsExactly(tr.pos().toFloatArray());
             assertThat(o.features().get(":, 1").toFloatArray()).containsExactly(tr.avg().toFloatArray());
+            assertThat(o.features().get(":, 2").toFloatArray()).containsExactly(tr.logAvg().toFloatArray());
             assertThat(o.extras()).containsKeys("guide_loss", "activeness");
             assertThat(o.auxLoss().getShape().dimension()).isZero();
             assertThatThrownBy(() -> dr.forward(m.zeros(new Shape(1, 21, 8)), false)).isInstanceOf(InvalidInputException.class);
