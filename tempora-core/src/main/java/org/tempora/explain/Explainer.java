@@ -41,11 +41,15 @@ public final class Explainer {
                          double mergedFraction, double mergedOutputFrames, String text) {}
 
     /**
-     * Everything the picture shows: the input {@code [T·F]}, the normalised scores {@code [T]}, the average output channel
+     * Everything the picture shows: the input {@code [T·F]}, the normalised scores {@code [T]}, an average output channel
      * {@code [t·F]} and the input position (in frames, fractional) of every output-frame boundary {@code [t + 1]}.
+     *
+     * @param outputChannel which average {@code output} holds: {@link DiffRes.Channel#LOGAVG} when the model outputs it
+     *                      and not {@code avg}, else {@link DiffRes.Channel#AVG} (the reference's, also for a model
+     *                      with neither, so that every model gets a picture)
      */
     public record Explanation(int frames, int bins, int outFrames, float[] input, float[] score, float[] output,
-                              double[] boundaries, Summary summary) {}
+                              DiffRes.Channel outputChannel, double[] boundaries, Summary summary) {}
 
     /**
      * Runs the model's DiffRes stage (evaluation mode, no gradients) on one raw log-mel example.
@@ -67,19 +71,21 @@ public final class Explainer {
         int t = dr.outputFrames();
         float[] score;
         float[] avg;
+        DiffRes.Channel shown = dr.channels().contains(DiffRes.Channel.LOGAVG) && !dr.channels().contains(DiffRes.Channel.AVG)
+                ? DiffRes.Channel.LOGAVG : DiffRes.Channel.AVG;
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager sub = model.manager().newSubManager()) {
             DiffRes.Trace tr = dr.trace(sub.create(logMel, new Shape(1, frames, bins)), false);
             score = tr.norm().score().toFloatArray();
-            avg = tr.avg().toFloatArray();
+            avg = (shown == DiffRes.Channel.LOGAVG ? tr.logAvg() : tr.avg()).toFloatArray();
         } finally {
             JniUtils.setGradMode(grad);
         }
         int valid = Math.max(1, Math.min(validFrames, frames));
         double[] bounds = boundaries(score, t);
         Summary s = summarise(dr.describe(), score, t, valid, frameShiftSeconds);
-        return new Explanation(frames, bins, t, logMel.clone(), score, avg, bounds, s);
+        return new Explanation(frames, bins, t, logMel.clone(), score, avg, shown, bounds, s);
     }
 
     /**

@@ -232,7 +232,8 @@ public final class DiffRes extends ResolutionStage {
 
     /**
      * {@link Flops#diffres} with this stage's channel plan (all three aggregations counted, as the reference computes
-     * them; {@code logavg} costs what {@code avg} does, W's column sums in place of the exp and log).
+     * them; {@code logavg} is counted as the {@code avg} it replaces, within {@code t·F + T}, and a stage with both
+     * is one {@code W}-product short; docs/diffres.md).
      */
     @Override
     public double flopsPerExample() {

@@ -186,10 +186,10 @@ public final class DiffResOps {
     /**
      * {@code Wᵀ X / Wᵀ 1}: the weighted mean of the log values, {@code [B, t, F]} from {@code X [B, T, F]} (ours; no
      * reference has it). Where {@link #averageChannel} averages in the power domain, this averages where average
-     * pooling does, so with every score at the uniform rate t/T it is {@code avgpool}. The column sums {@code Wᵀ 1}
-     * are 1 for every full cell; where the scores sum to less than t (a deficit the score normalisation leaves) the last
-     * cell is partial and stays the mean of what it holds, and a cell with no mass (below 1e-6) reads
-     * {@code log(1e-12)}, the value {@link #averageChannel} gives it.
+     * pooling does, so with every score at the uniform rate t/T (T a multiple of t) it is {@code avgpool}. The column
+     * sums {@code Wᵀ 1} are 1 for every full cell; where the scores sum to less than t (a deficit the score
+     * normalisation leaves) one cell is partial and stays the mean of what it holds, and a cell with no mass (below
+     * 1e-6) reads {@code log(1e-12)}, the value {@link #averageChannel} gives it.
      */
     public static NDArray logAverageChannel(Warp w, NDArray logMel) {
         NDArray mass = w.dense().sum(new int[] {1}).expandDims(2); // [B, t, 1]

@@ -41,7 +41,7 @@ import org.tempora.tokens.Resize;
  *       plain bilinear interpolation, as coarse-to-fine carries positions between phases;</li>
  *   <li>the patch kernel, when the patch shape differs (FFTP, a coarse-to-fine patch phase): resized by PI-resize
  *       (FlexiViT) or bilinearly ({@link Target#kernel}); and when the input channels differ: a one-channel kernel is
- *       shared equally among a resolution stage's log-mel channels (DiffRes avg, max) with zeros for its
+ *       shared equally among a resolution stage's log-mel channels (DiffRes avg, logavg, max) with zeros for its
  *       resolution-encoding channel, so the model starts computing the checkpoint's tokens; a three-channel (RGB)
  *       kernel is summed to one channel, as AST adapts DeiT;</li>
  *   <li>the head ({@code mlp_head.*}, AuM's {@code head.*}), when the number of classes differs or the checkpoint has

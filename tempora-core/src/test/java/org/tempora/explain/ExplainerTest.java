@@ -13,6 +13,7 @@ import org.tempora.config.ConfigLoader;
 import org.tempora.config.ExperimentConfig;
 import org.tempora.model.ModelFactory;
 import org.tempora.model.TemporaModel;
+import org.tempora.resolution.DiffRes;
 
 /**
  * The explanation of a tiny random DiffRes model: consistent scores, boundaries and summary (tempora-report's
@@ -94,6 +95,45 @@ class ExplainerTest {
             assertThat(b[0]).isZero();
             for (int i = 1; i <= t; i++) assertThat(b[i]).isGreaterThanOrEqualTo(b[i - 1]);
             assertThat(b[t]).isLessThanOrEqualTo(T);
+        }
+    }
+
+    @Test
+    void showsTheAverageChannelTheModelOutputs() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TemporaModel ref = model(m.newSubManager(), "diffres");
+            ExperimentConfig cfg = ConfigLoader.load("diffres-0.5", null,
+                    List.of("backbone.size=micro", "resolution.kind=diffres", "resolution.channels=[logavg]"));
+            TemporaModel log = ModelFactory.build(cfg, new ModelFactory.Input(T, F, 4, -5.0, 4.0), m.newSubManager());
+            Explainer.Explanation a = Explainer.explain(ref, clip(), T, F, 54, 0.01);
+            Explainer.Explanation b = Explainer.explain(log, clip(), T, F, 54, 0.01);
+            assertThat(a.outputChannel()).isEqualTo(DiffRes.Channel.AVG);
+            assertThat(b.outputChannel()).isEqualTo(DiffRes.Channel.LOGAVG);
+            // the logavg model's picture holds the weighted mean of the log values under the scores it reports
+            assertThat(b.output()).hasSameSizeAs(a.output());
+            float[] sb = b.score();
+            int t = b.outFrames();
+            double[] mass = new double[t];
+            double[][] lin = new double[t][F];
+            double[][] lg = new double[t][F];
+            double c = 0;
+            float[] x = clip();
+            for (int j = 0; j < T; j++) {
+                double lo = c;
+                c += sb[j];
+                for (int i = (int) Math.floor(lo); i < t && i < c; i++) {
+                    double w = Math.min(c, i + 1) - Math.max(lo, i);
+                    if (w <= 0) continue;
+                    mass[i] += w;
+                    for (int f = 0; f < F; f++) lg[i][f] += w * x[j * F + f];
+                }
+            }
+            for (int i = 0; i < t; i++) {
+                if (mass[i] < 1e-6) continue;
+                for (int f = 0; f < F; f++) {
+                    assertThat((double) b.output()[i * F + f]).as("cell %d bin %d", i, f).isCloseTo(lg[i][f] / mass[i], within(1e-3));
+                }
+            }
         }
     }
 

@@ -87,6 +87,7 @@ class DiffResPropertiesTest {
             NDArray linear = m.create(x, new Shape(batch, frames, bins)).exp();
             NDArray table = m.create(DiffResOps.sinusoidTable(frames, bins), new Shape(1, frames, bins));
             for (NDArray out : new NDArray[] {DiffResOps.averageChannel(w, linear),
+                    DiffResOps.logAverageChannel(w, m.create(x, new Shape(batch, frames, bins))),
                     DiffResOps.referenceMaxPool(w, linear, reduction).channel(), DiffResOps.exactMaxPool(w, linear, reduction),
                     DiffResOps.resolutionEncoding(w, table)}) {
                 assertThat(out.getShape()).isEqualTo(new Shape(batch, t, bins));

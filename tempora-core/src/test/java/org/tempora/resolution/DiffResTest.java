@@ -175,6 +175,38 @@ class DiffResTest {
     }
 
     @Test
+    void logAverageGradientsMatchFiniteDifferencesWithAPartialAndAnEmptyCell() {
+        // c = 0.4, 1.1, 1.3, 1.6 with t = 3: cell 0 full, cell 1 holds 0.6, cell 2 is empty; no boundary at an integer
+        float[] s0 = {0.4f, 0.7f, 0.2f, 0.3f};
+        float[] x = {4.6f, -16f, 2f, -3f, 1f, 0.5f, -2f, 3f};
+        float[] r = {0.3f, -1.1f, 0.7f, 0.2f, 1.5f, -0.4f};
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray xs = m.create(x, new Shape(1, 4, 2));
+            NDArray rs = m.create(r, new Shape(1, 3, 2));
+            float[] grad;
+            try (NDManager b = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray s = b.create(s0, new Shape(1, 4));
+                s.setRequiresGradient(true);
+                NDArray out = DiffResOps.logAverageChannel(DiffResOps.warp(s, 3), xs);
+                assertThat(out.get(0, 2).toFloatArray()).containsOnly((float) Math.log(1e-12));
+                gc.backward(out.mul(rs).sum());
+                grad = s.getGradient().toFloatArray();
+            }
+            double h = 1e-3;
+            for (int j = 0; j < 4; j++) {
+                float[] up = s0.clone();
+                float[] down = s0.clone();
+                up[j] += (float) h;
+                down[j] -= (float) h;
+                double fu = DiffResOps.logAverageChannel(DiffResOps.warp(m.create(up, new Shape(1, 4)), 3), xs).mul(rs).sum().getFloat();
+                double fd = DiffResOps.logAverageChannel(DiffResOps.warp(m.create(down, new Shape(1, 4)), 3), xs).mul(rs).sum().getFloat();
+                assertThat(Float.isFinite(grad[j])).isTrue();
+                assertThat((double) grad[j]).as("d/ds_%d", j).isCloseTo((fu - fd) / (2 * h), within(0.02 + 0.01 * Math.abs(grad[j])));
+            }
+        }
+    }
+
+    @Test
     void channelsFollowTheConfigOrder() {
         try (NDManager m = NDManager.newBaseManager()) {
             DiffRes dr = new DiffRes(m, 20, 8, 0.5, List.of(DiffRes.Channel.POS, DiffRes.Channel.AVG, DiffRes.Channel.LOGAVG),

@@ -40,6 +40,7 @@ import org.tempora.explain.Explainer.Explanation;
 import org.tempora.explain.Explainer.Summary;
 import org.tempora.explain.Explainer;
 import org.tempora.io.AtomicFiles;
+import org.tempora.resolution.DiffRes;
 
 /**
  * The picture of an {@link Explainer.Explanation}, drawn with JFreeChart off screen: four charts stacked in one
@@ -51,7 +52,8 @@ import org.tempora.io.AtomicFiles;
  *   <li>the importance curve (normalised score, output frames spent per input frame) with the uniform rate
  *       {@code t/T} dashed;</li>
  *   <li>the input time of every output-frame boundary (top axis: input seconds, bottom axis: output frames);</li>
- *   <li>the DiffRes output (average channel), its {@code t} frames at equal width.</li>
+ *   <li>the DiffRes output (its average channel, or the log-domain one for a {@code logavg} model), its {@code t}
+ *       frames at equal width.</li>
  * </ol>
  *
  * Both heat maps share one colour range (2nd to 99.5th percentile of the audio frames of the input). The output is
@@ -237,12 +239,13 @@ public final class ExplainChart {
                 + " output frames)");
     }
 
-    /** 4. The DiffRes output (average channel), output frames at equal width. */
+    /** 4. The DiffRes output (the average channel the explanation holds), output frames at equal width. */
     private static JFreeChart outputChart(Explanation e) {
         Summary s = e.summary();
         PaintScale scale = new Viridis(range(e.input(), e.bins(), s.validFrames()));
         XYPlot plot = heatMap(e.output(), e.outFrames(), e.bins(), 1, outputAxis(e), scale);
-        JFreeChart chart = chart(plot, "DiffRes output, average channel (" + e.outFrames()
+        JFreeChart chart = chart(plot, "DiffRes output, " + (e.outputChannel() == DiffRes.Channel.LOGAVG
+                ? "log-domain average channel (" : "average channel (") + e.outFrames()
                 + " frames drawn at equal width)");
         chart.setAntiAlias(false);
         return chart;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tempora.TemporaException;
 import org.tempora.explain.Explainer;
+import org.tempora.resolution.DiffRes;
 
 /** The explain picture of a hand-made explanation: size, atomic writing, and what the four panels show. */
 class ExplainChartTest {
@@ -56,7 +57,7 @@ class ExplainChartTest {
             int j = Math.min(T - 1, (int) ((b[i] + b[i + 1]) / 2));
             System.arraycopy(x, j * F, out, i * F, F);
         }
-        return new Explainer.Explanation(T, F, OUT, x, s, out, b, Explainer.summarise("diffres δ=0.5 (avg+max)", s, OUT, VALID, SHIFT));
+        return new Explainer.Explanation(T, F, OUT, x, s, out, DiffRes.Channel.AVG, b, Explainer.summarise("diffres δ=0.5 (avg+max)", s, OUT, VALID, SHIFT));
     }
 
     @Test
