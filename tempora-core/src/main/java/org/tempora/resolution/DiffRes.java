@@ -29,7 +29,8 @@ import org.tempora.nn.Parameter;
  * {@code logavg} = {@code Wᵀ X} over the column sums of W (ours: the weighted mean of the log values, the domain
  * average pooling uses; no reference has it), {@code max} = the max aggregation (pydiffres's exact grouping by
  * default, {@code resolution.maxpool: exact} for {@code max_j W·E}), {@code pos} = {@code Wᵀ P} with the
- * sinusoidal table P (frozen unless {@code learn_pos_emb}). The guide loss is the auxiliary loss; guide loss and activeness are logged as extras.
+ * sinusoidal table P (frozen unless {@code learn_pos_emb}). The guide loss is the auxiliary loss; guide loss and
+ * activeness are logged as extras.
  *
  * <p>State-dict keys equal pydiffres's ({@code pos_emb}, {@code model.blks.k.cnn1.weight}, …), so its checkpoints
  * load by key (under {@code resolution.} in a {@code TemporaModel}).
