@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -86,39 +87,33 @@ class BaselinesTest {
     @ParameterizedTest
     @CsvSource({"40, 0.5", "96, 0.5", "96, 0.75", "60, 0.75"})
     void energyPoolingIsDiffResAverageAtUniformScores(int frames, double delta) {
-        int bins = 6;
-        int b = 2;
-        int t = ResolutionStages.outputFrames(frames, delta);
-        assertThat(frames % t).isZero();
-        float[] x = random(b * frames * bins, 17 + frames);
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray in = m.create(x, new Shape(b, frames, bins));
-            float[] pooled = new AdaptivePooling(AdaptivePooling.Mode.ENERGY, frames, bins, delta).forward(in, true).features().toFloatArray();
-            NDArray score = m.full(new Shape(b, frames), t / (float) frames);
-            float[] diffresAvg = DiffResOps.averageChannel(DiffResOps.warp(score, t), in.exp()).toFloatArray();
-            assertThat(pooled).hasSameSizeAs(diffresAvg);
-            for (int i = 0; i < pooled.length; i++) {
-                assertThat((double) pooled[i]).as("value %d", i).isCloseTo(diffresAvg[i], within(1e-5));
-            }
-        }
+        assertPoolingIsDiffResAtUniformScores(AdaptivePooling.Mode.ENERGY, frames, delta, 17 + frames,
+                (w, in) -> DiffResOps.averageChannel(w, in.exp()));
     }
 
     /** DiffRes's logavg channel at the uniform rate t/T (T a multiple of t) is plain average pooling. */
     @ParameterizedTest
     @CsvSource({"40, 0.5", "96, 0.5", "96, 0.75", "60, 0.75"})
     void averagePoolingIsDiffResLogAverageAtUniformScores(int frames, double delta) {
+        assertPoolingIsDiffResAtUniformScores(AdaptivePooling.Mode.AVG, frames, delta, 19 + frames, DiffResOps::logAverageChannel);
+    }
+
+    /** Pooling in {@code mode} equals {@code channel} of the warp that every score at t/T builds, to 1e-5. */
+    private static void assertPoolingIsDiffResAtUniformScores(AdaptivePooling.Mode mode, int frames, double delta, long seed,
+                                                             BiFunction<DiffResOps.Warp, NDArray, NDArray> channel) {
         int bins = 6;
         int b = 2;
         int t = ResolutionStages.outputFrames(frames, delta);
-        float[] x = random(b * frames * bins, 19 + frames);
+        assertThat(frames % t).isZero();
+        float[] x = random(b * frames * bins, seed);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray in = m.create(x, new Shape(b, frames, bins));
-            float[] pooled = new AdaptivePooling(AdaptivePooling.Mode.AVG, frames, bins, delta).forward(in, true).features().toFloatArray();
+            float[] pooled = new AdaptivePooling(mode, frames, bins, delta).forward(in, true).features().toFloatArray();
             NDArray score = m.full(new Shape(b, frames), t / (float) frames);
-            float[] logAvg = DiffResOps.logAverageChannel(DiffResOps.warp(score, t), in).toFloatArray();
-            assertThat(pooled).hasSameSizeAs(logAvg);
+            float[] diffres = channel.apply(DiffResOps.warp(score, t), in).toFloatArray();
+            assertThat(pooled).hasSameSizeAs(diffres);
             for (int i = 0; i < pooled.length; i++) {
-                assertThat((double) pooled[i]).as("value %d", i).isCloseTo(logAvg[i], within(1e-5));
+                assertThat((double) pooled[i]).as("value %d", i).isCloseTo(diffres[i], within(1e-5));
             }
         }
     }

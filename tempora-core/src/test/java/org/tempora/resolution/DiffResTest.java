@@ -132,17 +132,23 @@ class DiffResTest {
         assertThat(DiffResOps.groups(new float[] {0f, 0.5f, 1.005f, 1.02f, 2.5f}, 2)).containsExactly(0, 0, 0, 1, 1);
     }
 
+    /** A 24-frame, 16-bin DiffRes δ 0.5 with one output channel, after one backward pass of a random projection. */
+    private static DiffRes backwardOnce(NDManager m, DiffRes.Channel channel) {
+        DiffRes dr = new DiffRes(m, 24, 16, 0.5, List.of(channel), false, DiffRes.MaxPoolMode.REFERENCE, 1);
+        float[] x = BaselinesTest.random(2 * 24 * 16, 5);
+        try (NDManager b = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            ResolutionStage.Output o = dr.forward(b.create(x, new Shape(2, 24, 16)), true);
+            NDArray r = b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16));
+            gc.backward(o.features().mul(r).sum());
+        }
+        return dr;
+    }
+
     @Test
     void gradientsReachTheEstimatorThroughW() {
         // the resolution encoding depends on the parameters only through W: non-zero estimator gradients prove it
         try (NDManager m = NDManager.newBaseManager()) {
-            DiffRes dr = new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.POS), false, DiffRes.MaxPoolMode.REFERENCE, 1);
-            float[] x = BaselinesTest.random(2 * 24 * 16, 5);
-            try (NDManager b = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                ResolutionStage.Output o = dr.forward(b.create(x, new Shape(2, 24, 16)), true);
-                NDArray r = b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16));
-                gc.backward(o.features().mul(r).sum());
-            }
+            DiffRes dr = backwardOnce(m, DiffRes.Channel.POS);
             Map<String, Parameter> ps = dr.namedParameters();
             assertThat(ps).doesNotContainKey("pos_emb"); // frozen table
             for (String k : List.of("model.blks.0.cnn1.weight", "model.blks.1.cnn2.bias", "model.blks.1.batch_norm2.weight")) {
@@ -157,13 +163,7 @@ class DiffResTest {
     @Test
     void gradientsReachTheEstimatorThroughTheLogAverage() {
         try (NDManager m = NDManager.newBaseManager()) {
-            DiffRes dr = new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.LOGAVG), false, DiffRes.MaxPoolMode.REFERENCE, 1);
-            float[] x = BaselinesTest.random(2 * 24 * 16, 5);
-            try (NDManager b = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                ResolutionStage.Output o = dr.forward(b.create(x, new Shape(2, 24, 16)), true);
-                NDArray r = b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16));
-                gc.backward(o.features().mul(r).sum());
-            }
+            DiffRes dr = backwardOnce(m, DiffRes.Channel.LOGAVG);
             float[] g = dr.namedParameters().get("model.blks.0.cnn1.weight").array().getGradient().toFloatArray();
             double norm = 0;
             for (float v : g) {
