@@ -50,9 +50,13 @@ public interface ResolutionSpec {
      * @param channels    output channels, any of avg, logavg, max, pos (order kept)
      * @param learnPosEmb learn the resolution-encoding table instead of keeping it fixed
      * @param maxpool     the max channel: "reference" (pydiffres grouping) or "exact" (max_j W·E)
+     * @param estimatorBnEpochs for how many epochs of training the estimator's BatchNorm normalises with batch
+     *                    statistics (and updates its running statistics); from then on training uses the frozen running
+     *                    statistics, as evaluation does. -1 (the default, as the reference): every epoch
      */
-    record DiffRes(String kind, double reduction, List<String> channels, boolean learnPosEmb, String maxpool) implements ResolutionSpec {
-        public static final DiffRes DEFAULTS = new DiffRes("diffres", 0.0, List.of("avg", "max", "pos"), false, "reference");
+    record DiffRes(String kind, double reduction, List<String> channels, boolean learnPosEmb, String maxpool,
+                   int estimatorBnEpochs) implements ResolutionSpec {
+        public static final DiffRes DEFAULTS = new DiffRes("diffres", 0.0, List.of("avg", "max", "pos"), false, "reference", -1);
 
         public DiffRes {
             channels = channels == null ? null : List.copyOf(channels);
@@ -72,6 +76,9 @@ public interface ResolutionSpec {
             }
             if (!List.of("reference", "exact").contains(maxpool)) {
                 p.add("bad value for 'resolution.maxpool': " + (maxpool == null ? "null" : "'" + maxpool + "'") + " (expected reference, exact)");
+            }
+            if (estimatorBnEpochs < -1) {
+                p.add("bad value for 'resolution.estimator_bn_epochs': " + estimatorBnEpochs + " (must be >= 0, or -1 for every epoch)");
             }
             return p;
         }

@@ -61,6 +61,11 @@ public final class TemporaModel extends Module implements AutoCloseable {
         return resolution;
     }
 
+    /** Tells the resolution stage that a training epoch starts (0-based, counted across phases). */
+    public void startEpoch(int epoch) {
+        if (resolution != null) resolution.startEpoch(epoch);
+    }
+
     public float normMean() {
         return normMean;
     }

@@ -105,6 +105,10 @@ public final class DiffRes extends ResolutionStage {
     private final double reduction;
     private final List<Channel> channels;
     private final MaxPoolMode maxPool;
+    /** Training epochs with batch statistics in the estimator's BatchNorm; -1: all (the reference). */
+    private final int estimatorBnEpochs;
+    /** Whether a training-mode forward normalises the estimator with batch statistics (set by {@link #startEpoch}). */
+    private boolean batchStatistics = true;
 
     /**
      * @param frames      input frames T (fixed: the table and the output length depend on it)
@@ -116,6 +120,16 @@ public final class DiffRes extends ResolutionStage {
      */
     public DiffRes(NDManager manager, int frames, int bins, double reduction, List<Channel> channels,
                    boolean learnPosEmb, MaxPoolMode maxPool, long seed) {
+        this(manager, frames, bins, reduction, channels, learnPosEmb, maxPool, seed, -1);
+    }
+
+    /**
+     * As above, with {@code resolution.estimator_bn_epochs}: after that many training epochs (from {@link #startEpoch})
+     * the estimator's BatchNorm uses its frozen running statistics in training too, as in evaluation; -1 never.
+     */
+    public DiffRes(NDManager manager, int frames, int bins, double reduction, List<Channel> channels,
+                   boolean learnPosEmb, MaxPoolMode maxPool, long seed, int estimatorBnEpochs) {
+        if (estimatorBnEpochs < -1) throw new ConfigException("resolution.estimator_bn_epochs must be >= -1, got " + estimatorBnEpochs);
         if (!(reduction >= 0 && reduction < 1)) throw new ConfigException("resolution.reduction must be in [0, 1), got " + reduction);
         if (frames < 1 || bins < 1) throw new ConfigException("DiffRes needs at least one frame and one mel bin");
         if (channels.isEmpty()) throw new ConfigException("resolution.channels must name at least one of " + Channel.NAMES);
@@ -127,6 +141,7 @@ public final class DiffRes extends ResolutionStage {
         this.reduction = reduction;
         this.channels = List.copyOf(channels);
         this.maxPool = maxPool;
+        this.estimatorBnEpochs = estimatorBnEpochs;
         NDArray table = manager.create(DiffResOps.sinusoidTable(frames, bins), new Shape(1, frames, bins));
         this.learnedPosEmb = learnPosEmb ? param(POS_EMB_KEY, table, false) : null;
         this.frozenPosEmb = learnPosEmb ? null : buffer(POS_EMB_KEY, table);
@@ -146,6 +161,22 @@ public final class DiffRes extends ResolutionStage {
         return new Output(tr.features(), tr.guide().loss(), extras);
     }
 
+    /**
+     * Deviation from the reference (opt-in, {@code resolution.estimator_bn_epochs ≥ 0}): from that epoch on, training
+     * normalises the estimator with the running statistics it has gathered so far and stops updating them, so the
+     * frame scores in training come from the same function as in evaluation (the reference always uses batch
+     * statistics in training; docs/diffres.md, "The estimator's BatchNorm").
+     */
+    @Override
+    public void startEpoch(int epoch) {
+        batchStatistics = estimatorBnEpochs < 0 || epoch < estimatorBnEpochs;
+    }
+
+    /** Whether a training-mode forward currently uses batch statistics in the estimator. */
+    public boolean estimatorBatchStatistics() {
+        return batchStatistics;
+    }
+
     /** The forward pass with every intermediate and every channel. */
     public Trace trace(NDArray logMel, boolean training) {
         return run(logMel, training, EnumSet.allOf(Channel.class));
@@ -157,7 +188,7 @@ public final class DiffRes extends ResolutionStage {
             throw new InvalidInputException("DiffRes", "expects log-mel [B, " + frames + ", " + bins + "], got " + s);
         }
         int b = Math.toIntExact(s.get(0));
-        NDArray logits = estimator.forward(logMel.transpose(0, 2, 1), training);
+        NDArray logits = estimator.forward(logMel.transpose(0, 2, 1), training && batchStatistics);
         NDArray raw = Activation.sigmoid(logits.reshape(b, frames));
         DiffResOps.ScoreNorm norm = DiffResOps.scoreNorm(raw, out);
         DiffResOps.Warp w = DiffResOps.warp(norm.score(), out);

@@ -29,4 +29,11 @@ public abstract class ResolutionStage extends Module {
 
     /** A short name for reports ("avgpool δ=0.5", "diffres δ=0.5"). */
     public abstract String describe();
+
+    /**
+     * Called by the trainer before each training epoch with the run's 0-based epoch index (counted across phases), for
+     * a stage whose training-mode behaviour changes with the epoch. Nothing by default.
+     */
+    public void startEpoch(int epoch) {
+    }
 }

@@ -38,7 +38,8 @@ public final class ResolutionStages {
 
     static {
         register("diffres", ResolutionSpec.DiffRes.class, ResolutionSpec.DiffRes.DEFAULTS, (r, cfg, frames, bins, m, seed) ->
-                new DiffRes(m, frames, bins, r.reduction(), channels(r.channels()), r.learnPosEmb(), DiffRes.MaxPoolMode.parse(r.maxpool()), seed));
+                new DiffRes(m, frames, bins, r.reduction(), channels(r.channels()), r.learnPosEmb(), DiffRes.MaxPoolMode.parse(r.maxpool()), seed,
+                        r.estimatorBnEpochs()));
         pooling("avgpool", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVG, frames, bins, r.reduction()));
         pooling("maxpool", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.MAX, frames, bins, r.reduction()));
         pooling("avgmax", (r, cfg, frames, bins, m, seed) -> new AdaptivePooling(AdaptivePooling.Mode.AVGMAX, frames, bins, r.reduction()));

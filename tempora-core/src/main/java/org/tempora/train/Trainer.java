@@ -221,6 +221,7 @@ public final class Trainer {
             for (int epoch = firstEpoch; epoch < epochs; epoch++) {
                 long t0 = System.nanoTime();
                 model.train(true);
+                model.startEpoch(phase.epochOffset() + epoch);
                 int[] order = epochOrder(epoch);
                 double lossSum = 0;
                 int seen = 0;

@@ -76,7 +76,7 @@ class ConfigLoaderTest {
     void aConfigRecordedBeforeTheKindsStillLoadsButAUserFileMayNotMixKinds() throws IOException {
         ExperimentConfig old = ConfigLoader.fromYaml(BEFORE_KINDS, "model.json");
         assertThat(old.backbone()).isEqualTo(new BackboneSpec.Ast("ast", "mini", null, null, null, "xavier"));
-        assertThat(old.resolution()).isEqualTo(new ResolutionSpec.DiffRes("diffres", 0.5, List.of("avg"), false, "reference"));
+        assertThat(old.resolution()).isEqualTo(new ResolutionSpec.DiffRes("diffres", 0.5, List.of("avg"), false, "reference", -1));
         Path f = dir.resolve("mixed.yaml");
         Files.writeString(f, BEFORE_KINDS);
         assertThatThrownBy(() -> ConfigLoader.load(null, f, List.of())).isInstanceOf(ConfigException.class)
@@ -93,7 +93,7 @@ class ConfigLoaderTest {
         assertThat(c.resolution()).isEqualTo(new ResolutionSpec.Pooling("avgpool", 0.25));
         // and back: an override to diffres keeps the reduction and brings DiffRes's own defaults
         ExperimentConfig d = ConfigLoader.load(null, f, List.of("resolution.kind=diffres"));
-        assertThat(d.resolution()).isEqualTo(new ResolutionSpec.DiffRes("diffres", 0.25, List.of("avg", "max", "pos"), false, "reference"));
+        assertThat(d.resolution()).isEqualTo(new ResolutionSpec.DiffRes("diffres", 0.25, List.of("avg", "max", "pos"), false, "reference", -1));
         // the YAML a run records reads back to the same records
         assertThat(ConfigLoader.fromYaml(ConfigLoader.toYaml(d), "config.yaml")).isEqualTo(d);
     }

@@ -275,6 +275,16 @@ class BaselinesTest {
                     .isInstanceOf(ConfigException.class).hasMessageContaining("repeats");
             assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=diffres", "resolution.maxpool=fuzzy")))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("fuzzy");
+            assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=diffres", "resolution.estimator_bn_epochs=-2")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("bad value for 'resolution.estimator_bn_epochs': -2");
+            ExperimentConfig frozen = ConfigLoader.load(null, null, List.of("resolution.kind=diffres", "resolution.estimator_bn_epochs=5"));
+            assertThat(((ResolutionSpec.DiffRes) frozen.resolution()).estimatorBnEpochs()).isEqualTo(5);
+            assertThat(ResolutionStages.build(frozen, 40, 16, m, 0)).isInstanceOfSatisfying(DiffRes.class, d -> {
+                d.startEpoch(4);
+                assertThat(d.estimatorBatchStatistics()).isTrue();
+                d.startEpoch(5);
+                assertThat(d.estimatorBatchStatistics()).isFalse();
+            });
             assertThatThrownBy(() -> ConfigLoader.load(null, null, List.of("resolution.kind=avgpool", "resolution.channels=[avg]")))
                     .isInstanceOf(ConfigException.class).hasMessage("unknown config key 'resolution.channels' in override 'resolution.channels=[avg]' (not a key of kind avgpool)");
             // the stage builder still checks what needs the data (and records a caller built by hand)
@@ -282,7 +292,7 @@ class BaselinesTest {
             assertThatThrownBy(() -> ResolutionStages.build(pool, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("no frame");
             ExperimentConfig whole = cfg.withResolution(new ResolutionSpec.Pooling("avgpool", 1.0));
             assertThatThrownBy(() -> ResolutionStages.build(whole, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("reduction");
-            ExperimentConfig median = cfg.withResolution(new ResolutionSpec.DiffRes("diffres", 0.5, List.of("avg", "median"), false, "reference"));
+            ExperimentConfig median = cfg.withResolution(new ResolutionSpec.DiffRes("diffres", 0.5, List.of("avg", "median"), false, "reference", -1));
             assertThatThrownBy(() -> ResolutionStages.build(median, 40, 16, m, 0)).isInstanceOf(ConfigException.class).hasMessageContaining("median");
         }
     }

@@ -144,6 +144,70 @@ class DiffResTest {
         return dr;
     }
 
+    /** The first BatchNorm's running mean and its batch count, copied out. */
+    private static float[] bnState(DiffRes dr) {
+        Map<String, NDArray> b = dr.namedBuffers();
+        float[] mean = b.get("model.blks.0.batch_norm1.running_mean").toFloatArray();
+        float[] out = java.util.Arrays.copyOf(mean, mean.length + 1);
+        out[mean.length] = b.get("model.blks.0.batch_norm1.num_batches_tracked").getLong();
+        return out;
+    }
+
+    @Test
+    void estimatorBatchNormFreezesAfterItsEpochs() {
+        // resolution.estimator_bn_epochs = 2: epochs 0-1 train with batch statistics and update the running ones; from
+        // epoch 2 a training forward is the evaluation forward (same scores, same features) and the buffers stay put,
+        // while gradients still reach the estimator
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffRes dr = new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.AVG), false, DiffRes.MaxPoolMode.REFERENCE, 1, 2);
+            float[] x = BaselinesTest.random(2 * 24 * 16, 5);
+            dr.startEpoch(1);
+            assertThat(dr.estimatorBatchStatistics()).isTrue();
+            float[] before = bnState(dr);
+            try (NDManager b = m.newSubManager()) {
+                NDArray in = b.create(x, new Shape(2, 24, 16));
+                float[] train = dr.forward(in, true).features().toFloatArray();
+                float[] eval = dr.forward(in, false).features().toFloatArray();
+                assertThat(train).isNotEqualTo(eval);
+            }
+            float[] updated = bnState(dr);
+            assertThat(updated[updated.length - 1]).isEqualTo(before[before.length - 1] + 1);
+            assertThat(updated).isNotEqualTo(before);
+
+            dr.startEpoch(2);
+            assertThat(dr.estimatorBatchStatistics()).isFalse();
+            try (NDManager b = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray in = b.create(x, new Shape(2, 24, 16));
+                ResolutionStage.Output o = dr.forward(in, true);
+                assertThat(o.features().toFloatArray()).containsExactly(dr.forward(in, false).features().toFloatArray());
+                gc.backward(o.features().mul(b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16))).sum());
+            }
+            assertThat(bnState(dr)).containsExactly(updated);
+            for (String k : List.of("model.blks.0.cnn1.weight", "model.blks.0.batch_norm1.weight")) {
+                float[] g = dr.namedParameters().get(k).array().getGradient().toFloatArray();
+                double norm = 0;
+                for (float v : g) norm += v * v;
+                assertThat(norm).as(k).isGreaterThan(0);
+            }
+        }
+    }
+
+    @Test
+    void estimatorBatchNormUsesBatchStatisticsEveryEpochByDefault() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DiffRes dr = new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.AVG), false, DiffRes.MaxPoolMode.REFERENCE, 1);
+            dr.startEpoch(1000);
+            assertThat(dr.estimatorBatchStatistics()).isTrue();
+            float[] before = bnState(dr);
+            try (NDManager b = m.newSubManager()) {
+                dr.forward(b.create(BaselinesTest.random(2 * 24 * 16, 5), new Shape(2, 24, 16)), true);
+            }
+            assertThat(bnState(dr)[before.length - 1]).isEqualTo(before[before.length - 1] + 1);
+            assertThatThrownBy(() -> new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.AVG), false,
+                    DiffRes.MaxPoolMode.REFERENCE, 1, -2)).hasMessageContaining("resolution.estimator_bn_epochs");
+        }
+    }
+
     @Test
     void gradientsReachTheEstimatorThroughW() {
         // the resolution encoding depends on the parameters only through W: non-zero estimator gradients prove it
