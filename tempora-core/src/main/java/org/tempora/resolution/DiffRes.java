@@ -108,7 +108,7 @@ public final class DiffRes extends ResolutionStage {
     /** Training epochs with batch statistics in the estimator's BatchNorm; -1: all (the reference). */
     private final int estimatorBnEpochs;
     /** Whether a training-mode forward normalises the estimator with batch statistics (set by {@link #startEpoch}). */
-    private boolean batchStatistics = true;
+    private boolean batchStatistics;
 
     /**
      * @param frames      input frames T (fixed: the table and the output length depend on it)
@@ -142,6 +142,7 @@ public final class DiffRes extends ResolutionStage {
         this.channels = List.copyOf(channels);
         this.maxPool = maxPool;
         this.estimatorBnEpochs = estimatorBnEpochs;
+        this.batchStatistics = estimatorBnEpochs != 0;   // right before the first startEpoch too
         NDArray table = manager.create(DiffResOps.sinusoidTable(frames, bins), new Shape(1, frames, bins));
         this.learnedPosEmb = learnPosEmb ? param(POS_EMB_KEY, table, false) : null;
         this.frozenPosEmb = learnPosEmb ? null : buffer(POS_EMB_KEY, table);

@@ -172,7 +172,8 @@ class DiffResTest {
             }
             float[] updated = bnState(dr);
             assertThat(updated[updated.length - 1]).isEqualTo(before[before.length - 1] + 1);
-            assertThat(updated).isNotEqualTo(before);
+            assertThat(java.util.Arrays.copyOf(updated, updated.length - 1)).as("running_mean moved")
+                    .isNotEqualTo(java.util.Arrays.copyOf(before, before.length - 1));
 
             dr.startEpoch(2);
             assertThat(dr.estimatorBatchStatistics()).isFalse();
@@ -205,6 +206,9 @@ class DiffResTest {
             assertThat(bnState(dr)[before.length - 1]).isEqualTo(before[before.length - 1] + 1);
             assertThatThrownBy(() -> new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.AVG), false,
                     DiffRes.MaxPoolMode.REFERENCE, 1, -2)).hasMessageContaining("resolution.estimator_bn_epochs");
+            // N = 0 uses the running statistics from the very first forward, before any startEpoch
+            DiffRes never = new DiffRes(m, 24, 16, 0.5, List.of(DiffRes.Channel.AVG), false, DiffRes.MaxPoolMode.REFERENCE, 1, 0);
+            assertThat(never.estimatorBatchStatistics()).isFalse();
         }
     }
 
