@@ -224,6 +224,13 @@ public final class Ops {
         }
     }
 
+    /** {@code max(x, s)} elementwise for a Java number, safe for autograd (see {@link #mul(NDArray, double)}). */
+    public static NDArray maximum(NDArray x, double s) {
+        try (NDArray c = x.getManager().full(new Shape(), (float) s)) {
+            return x.maximum(c);
+        }
+    }
+
     /** Exact (erf) GELU, as timm uses. */
     public static NDArray gelu(NDArray x) {
         return Activation.gelu(x);

@@ -193,7 +193,7 @@ public final class DiffResOps {
      */
     public static NDArray logAverageChannel(Warp w, NDArray logMel) {
         NDArray mass = w.dense().sum(new int[] {1}).expandDims(2); // [B, t, 1]
-        NDArray mean = w.dense().transpose(0, 2, 1).matMul(logMel).div(mass.maximum(1e-6f));
+        NDArray mean = w.dense().transpose(0, 2, 1).matMul(logMel).div(Ops.maximum(mass, 1e-6)); // not maximum(1e-6f): Ops.mul
         NDArray empty = mass.lt(1e-6f).broadcast(mean.getShape());
         return NDArrays.where(empty, mean.zerosLike().add((float) Math.log(EPS)), mean);
     }

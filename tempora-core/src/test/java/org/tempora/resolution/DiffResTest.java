@@ -274,6 +274,44 @@ class DiffResTest {
         }
     }
 
+    /** Direct buffers that hold 1e9, kept alive so that freed scalar memory stays overwritten until the backward. */
+    private static java.util.List<java.nio.ByteBuffer> junk;
+
+    /** The gradient of the logavg channel on the partial-and-empty-cell case, optionally with memory churn before backward. */
+    private static float[] logAverageGradient(boolean churn) throws InterruptedException {
+        float[] s0 = {0.4f, 0.7f, 0.2f, 0.3f};
+        try (NDManager m = NDManager.newBaseManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray xs = m.create(new float[] {4.6f, -16f, 2f, -3f, 1f, 0.5f, -2f, 3f}, new Shape(1, 4, 2));
+            NDArray s = m.create(s0, new Shape(1, 4));
+            s.setRequiresGradient(true);
+            NDArray out = DiffResOps.logAverageChannel(DiffResOps.warp(s, 3), xs);
+            if (churn) {
+                // a Java number passed to a DJL op becomes a tensor over a direct buffer that the op closes; if autograd
+                // kept it, a collection frees it here, new direct buffers take the memory, and the backward reads them
+                for (int k = 0; k < 3; k++) {
+                    System.gc();
+                    Thread.sleep(20);
+                }
+                junk = new java.util.ArrayList<>();
+                for (int i = 0; i < 20_000; i++) {
+                    junk.add(java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder()).putFloat(0, 1e9f));
+                }
+            }
+            gc.backward(out.mul(m.create(new float[] {0.3f, -1.1f, 0.7f, 0.2f, 1.5f, -0.4f}, new Shape(1, 3, 2))).sum());
+            junk = null;
+            return s.getGradient().toFloatArray();
+        }
+    }
+
+    @Test
+    void logAverageGradientDoesNotReadFreedScalarMemory() throws InterruptedException {
+        // the floor max(mass, 1e-6) once took the number as a DJL scalar (BENCHMARKS §12v): its gradient then depended
+        // on when the garbage collector ran (this test failed 3 of 3 runs with it, in the last digits of ds_1 and
+        // ds_3). With a libtorch-owned scalar it is the same with and without churn
+        float[] clean = logAverageGradient(false);
+        for (int i = 0; i < 3; i++) assertThat(logAverageGradient(true)).as("run %d with churn", i).containsExactly(clean);
+    }
+
     @Test
     void channelsFollowTheConfigOrder() {
         try (NDManager m = NDManager.newBaseManager()) {
