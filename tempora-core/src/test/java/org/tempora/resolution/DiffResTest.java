@@ -144,6 +144,15 @@ class DiffResTest {
         return dr;
     }
 
+    /** Each named parameter has a gradient with a non-zero norm. */
+    private static void assertNonZeroGradients(Map<String, Parameter> ps, String... keys) {
+        for (String k : keys) {
+            double norm = 0;
+            for (float v : ps.get(k).array().getGradient().toFloatArray()) norm += v * v;
+            assertThat(norm).as(k).isGreaterThan(0);
+        }
+    }
+
     /** The first BatchNorm's running mean and its batch count, copied out. */
     private static float[] bnState(DiffRes dr) {
         Map<String, NDArray> b = dr.namedBuffers();
@@ -184,12 +193,7 @@ class DiffResTest {
                 gc.backward(o.features().mul(b.create(BaselinesTest.random(2 * 12 * 16, 6), new Shape(2, 1, 12, 16))).sum());
             }
             assertThat(bnState(dr)).containsExactly(updated);
-            for (String k : List.of("model.blks.0.cnn1.weight", "model.blks.0.batch_norm1.weight")) {
-                float[] g = dr.namedParameters().get(k).array().getGradient().toFloatArray();
-                double norm = 0;
-                for (float v : g) norm += v * v;
-                assertThat(norm).as(k).isGreaterThan(0);
-            }
+            assertNonZeroGradients(dr.namedParameters(), "model.blks.0.cnn1.weight", "model.blks.0.batch_norm1.weight");
         }
     }
 
@@ -219,12 +223,7 @@ class DiffResTest {
             DiffRes dr = backwardOnce(m, DiffRes.Channel.POS);
             Map<String, Parameter> ps = dr.namedParameters();
             assertThat(ps).doesNotContainKey("pos_emb"); // frozen table
-            for (String k : List.of("model.blks.0.cnn1.weight", "model.blks.1.cnn2.bias", "model.blks.1.batch_norm2.weight")) {
-                float[] g = ps.get(k).array().getGradient().toFloatArray();
-                double norm = 0;
-                for (float v : g) norm += v * v;
-                assertThat(norm).as(k).isGreaterThan(0);
-            }
+            assertNonZeroGradients(ps, "model.blks.0.cnn1.weight", "model.blks.1.cnn2.bias", "model.blks.1.batch_norm2.weight");
         }
     }
 
