@@ -2,16 +2,18 @@
 # Same seed, same result, under load: N identical demo trainings while a CPU burner competes for both cores; every
 # run's losses, validation accuracies and test metrics must be identical (timings are not compared) and no optimiser
 # step may be skipped (BENCHMARKS.md "Determinism under load").
-#   tools/bench/determinism.sh OUT_ROOT [N=10]
+#   tools/bench/determinism.sh OUT_ROOT [N=10] [EXTRA TRAIN ARGS...]
+# Extra arguments go to every `tempora train`, e.g. `--set resolution.kind=diffres --set 'resolution.channels=[logavg]'`
+# to cover a resampler the demo preset does not use.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-out="$1"; n="${2:-10}"; mkdir -p "$out"
+out="$1"; n="${2:-10}"; shift; [ $# -gt 0 ] && shift; mkdir -p "$out"
 burn() { while :; do sha256sum /dev/zero >/dev/null 2>&1 & wait; done; }
 burn & b1=$!; burn & b2=$!
 trap 'kill $b1 $b2 2>/dev/null; pkill -f "sha256sum /dev/zero" 2>/dev/null || true' EXIT
 for i in $(seq 1 "$n"); do
   "$here/tempora" train --preset demo --data synthetic --epochs 3 --seed 1 --set data.synthetic.clips_per_class=40 \
-    --out "$out/run$i" --overwrite -q > "$out/run$i.log" 2>&1
+    "$@" --out "$out/run$i" --overwrite -q > "$out/run$i.log" 2>&1
   skipped=$(python3 -c "import csv; print(int(sum(float(r.get('skipped_steps') or 0) for r in csv.DictReader(open('$out/run$i/metrics.csv')))))")
   echo "run $i: skipped steps $skipped"
 done
