@@ -54,7 +54,7 @@ class DoctorCommandTest {
         EngineCheck.forgetCheck();
         try {
             CliBadInputTest.Run r = CliBadInputTest.run("train", "--preset", "demo", "--data", "synthetic", "--epochs", "1",
-                    "--set", "data.synthetic.clips_per_class=4", "--out", dir.resolve("run").toString(), "-q");
+                    "--set", "data.synthetic.clips_per_class=5", "--out", dir.resolve("run").toString(), "-q");
             if (nativeWrong) {
                 assertThat(r.code()).as(r.err()).isEqualTo(4);
                 assertThat(r.err().strip().lines()).hasSize(1);

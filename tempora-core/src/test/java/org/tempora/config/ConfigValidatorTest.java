@@ -54,7 +54,7 @@ class ConfigValidatorTest {
             "features.mel_bins=0 | bad value for 'features.mel_bins': 0 (must be >= 4)",
             "features.target_frames=-1 | bad value for 'features.target_frames': -1 (must be >= 1)",
             "features.frame_shift_ms=Infinity | bad value for 'features.frame_shift_ms': Infinity (must be > 0)",
-            "data.synthetic.clips_per_class=0 | bad value for 'data.synthetic.clips_per_class': 0 (must be >= 1)",
+            "data.synthetic.clips_per_class=4 | bad value for 'data.synthetic.clips_per_class': 4 (must be >= 5)",
             "data.synthetic.seconds=Infinity | bad value for 'data.synthetic.seconds': Infinity (must be > 0)",
             "data.fold=9 | bad value for 'data.fold': 9 (must be in [1, 5])",
             "data.layout=bogus | bad value for 'data.layout': 'bogus' (expected auto, speechcommands, esc50, audioset, folders, synthetic)",
