@@ -94,11 +94,29 @@ public final class EngineCheck {
 
     /** Runs the given cases and returns one result per case. */
     public static List<Result> run(List<Case> cases) {
+        String simulated = simulatedWrongOp();
         List<Result> out = new ArrayList<>();
         try (NDManager m = Devices.newManager()) {
-            for (Case c : cases) out.add(check(c, m));
+            for (Case c : cases) {
+                Result x = check(c, m);
+                if (c.op().equals(simulated)) x = new Result(x.op(), x.shape(), Double.POSITIVE_INFINITY, x.gradientError(), 0);
+                out.add(x);
+            }
         }
         return out;
+    }
+
+    /**
+     * {@code -Dtempora.engineCheck=simulate-wrong:OP} reports every case of the op named OP (as {@code tempora doctor
+     * --verbose} names it: {@code conv1d}, {@code native-conv2d}, …) as wrong, with an infinite forward error, after
+     * running it. It exists for tests: what tempora does on a wrong engine (exit 4, one line, nothing trained) must be
+     * tested on every CPU, including those where every op is right.
+     */
+    public static final String SIMULATE_PREFIX = "simulate-wrong:";
+
+    private static String simulatedWrongOp() {
+        String v = System.getProperty(CHECK_PROPERTY, "");
+        return v.startsWith(SIMULATE_PREFIX) ? v.substring(SIMULATE_PREFIX.length()) : null;
     }
 
     private static volatile List<Result> processCheck;
@@ -106,6 +124,7 @@ public final class EngineCheck {
     /**
      * {@code -Dtempora.engineCheck=off} skips the start-up gate. It exists only to time the broken native path
      * against the fix (BENCHMARKS.md); results computed with it on a CPU that fails the check are wrong.
+     * {@code simulate-wrong:OP} is for tests ({@link #SIMULATE_PREFIX}).
      */
     public static final String CHECK_PROPERTY = "tempora.engineCheck";
 
