@@ -7,7 +7,9 @@
 # to cover a resampler the demo preset does not use.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-out="$1"; n="${2:-10}"; shift; [ $# -gt 0 ] && shift; mkdir -p "$out"
+out="$1"; n="${2:-10}"; shift; [ $# -gt 0 ] && shift
+[[ $n =~ ^[0-9]+$ ]] || { echo "usage: $0 OUT_ROOT [N] [EXTRA TRAIN ARGS...] (N is a number of runs, got '$n')" >&2; exit 2; }
+mkdir -p "$out"
 burn() { while :; do sha256sum /dev/zero >/dev/null 2>&1 & wait; done; }
 burn & b1=$!; burn & b2=$!
 trap 'kill $b1 $b2 2>/dev/null; pkill -f "sha256sum /dev/zero" 2>/dev/null || true' EXIT

@@ -35,7 +35,7 @@ public final class ConfigValidator {
         oneOf("data.speechcommands_classes", Integer.toString(d.speechcommandsClasses()), "35", "12");
         range("data.fold", d.fold(), 1, 5);
         range("data.train_fraction", d.trainFraction(), Math.ulp(0.0), 1);
-        min("data.synthetic.clips_per_class", d.synthetic().clipsPerClass(), 5); // a valid and a test clip per class
+        min("data.synthetic.clips_per_class", d.synthetic().clipsPerClass(), ExperimentConfig.Synthetic.MIN_CLIPS_PER_CLASS);
         min("data.synthetic.classes", d.synthetic().classes(), 2);
         positive("data.synthetic.seconds", d.synthetic().seconds());
 

@@ -86,6 +86,8 @@ public record ExperimentConfig(String name, long seed, Data data, Features featu
     /** Built-in synthetic set (temporal-structure classes). */
     public record Synthetic(int clipsPerClass, double seconds, int classes) {
         public static final Synthetic DEFAULTS = new Synthetic(80, 1.0, 10);
+        /** The fewest clips per class the synthetic set accepts (ConfigValidator and SyntheticDataset check it). */
+        public static final int MIN_CLIPS_PER_CLASS = 5;
     }
 
     /**

@@ -38,7 +38,7 @@ public final class SyntheticDataset {
 
     public static Dataset create(ExperimentConfig.Synthetic s, long seed) {
         if (s.classes() < 2 || s.classes() > CLASSES.size()) throw new ConfigException("data.synthetic.classes must be in 2.." + CLASSES.size());
-        if (s.clipsPerClass() < 5) throw new ConfigException("data.synthetic.clips_per_class must be >= 5");
+        if (s.clipsPerClass() < ExperimentConfig.Synthetic.MIN_CLIPS_PER_CLASS) throw new ConfigException("data.synthetic.clips_per_class must be >= " + ExperimentConfig.Synthetic.MIN_CLIPS_PER_CLASS);
         if (!(s.seconds() >= 0.1 && s.seconds() <= 30)) throw new ConfigException("data.synthetic.seconds must be in [0.1, 30]");
         Map<Split, List<Clip>> splits = new EnumMap<>(Split.class);
         for (Split sp : Split.values()) splits.put(sp, new ArrayList<>());
