@@ -19,7 +19,7 @@ public final class Losses {
     public static NDArray smoothTargets(NDArray targets, double eps) {
         if (eps == 0) return targets;
         long classes = targets.getShape().get(targets.getShape().dimension() - 1);
-        return targets.mul((float) (1 - eps)).add((float) (eps / classes));
+        return targets.mul((float) (1 - eps)).add((float) (eps / classes)); // scalar-ok: targets never need a gradient
     }
 
     /** {@code BCEWithLogitsLoss} (mean over B·C), in the stable form {@code max(x,0) − x·y + log(1 + e^{−|x|})}. */

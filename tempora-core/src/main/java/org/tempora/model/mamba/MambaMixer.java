@@ -103,7 +103,7 @@ public final class MambaMixer extends Module {
             backward = bi ? new Branch(conv, xProj, dtProj, aBLog, d) : null;
         }
         NDArray w0 = Init.torchDefaultWeight(m, rng, e, c.dModel(), e);
-        NDArray w = w0.div((float) Math.sqrt(nLayer));
+        NDArray w = w0.div((float) Math.sqrt(nLayer)); // scalar-ok: initialisation, no autograd
         w0.close();
         outProj = child("out_proj", new Linear(e, c.dModel(), w, null));
     }
