@@ -28,9 +28,11 @@ class ScalarOpGuardTest {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                 if (f.getFileName().toString().equals("Ops.java")) continue; // the safe wrappers themselves
                 List<String> lines = Files.readAllLines(f);
+                // Java's SIMD vectors (the fbank kernel) have mul/div of their own and never reach libtorch
+                if (lines.stream().anyMatch(l -> l.startsWith("import jdk.incubator.vector."))) continue;
                 for (int i = 0; i < lines.size(); i++) {
                     String l = lines.get(i);
-                    if (SCALAR_OP.matcher(l).find() && !l.contains("scalar-ok") && !l.contains("Vector "))
+                    if (SCALAR_OP.matcher(l).find() && !l.contains("scalar-ok"))
                         bad.add(root.relativize(f) + ":" + (i + 1) + ": " + l.strip());
                 }
             }
