@@ -6,13 +6,14 @@ AST validates on the evaluation set when a dataset has no validation list, and t
 it on the test clips, so this script writes two new lists beside the dataset's own and leaves every existing file
 as it was:
 
-    holdout_valid.py DATASET_DIR [--valid N] [--seed S]
+    holdout_valid.py DATASET_DIR [--valid N] [--seed S] [--train train.json]
       -> DATASET_DIR/train-fit.json    the training list without the held-out clips (original order)
          DATASET_DIR/valid-holdout.json N clips drawn with random.Random("holdout-valid:S") (original order)
 
 Train with --set data.audioset_train=train-fit.json --set data.audioset_valid=valid-holdout.json. The script
 refuses to overwrite either file if it exists with different contents; rerunning it with the same arguments is a
-no-op. Exit codes: 0 written or already identical, 2 bad input, 3 an output exists and differs.
+no-op. The new files are readable by everyone (0644, less the umask), as the recipe's own. Exit codes: 0 written
+or already identical, 2 bad input (or an output that cannot be read or written), 3 an output exists and differs.
 """
 import argparse
 import json
@@ -54,18 +55,31 @@ def main():
     texts = {name: json.dumps(obj, indent=1) + "\n" for name, obj in outputs.items()}
     for name, text in texts.items():
         path = os.path.join(a.dataset, name)
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                if f.read() != text:
-                    fail(3, path, "exists with other contents; not overwritten (remove it yourself if it is stale)")
+        if os.path.lexists(path):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    same = f.read() == text
+            except (OSError, UnicodeDecodeError) as e:
+                fail(2, path, f"exists and cannot be read ({e}); not overwritten")
+            if not same:
+                fail(3, path, "exists with other contents; not overwritten (remove it yourself if it is stale)")
     for name, text in texts.items():
         path = os.path.join(a.dataset, name)
-        if os.path.exists(path):
+        if os.path.lexists(path):
             continue
-        fd, tmp = tempfile.mkstemp(dir=a.dataset, prefix=f".{name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(dir=a.dataset, prefix=f".{name}.")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
+        except OSError as e:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)  # our own temporary file, never a file we did not write
+            fail(2, path, f"cannot write ({e})")
     print(f"{a.dataset}: train-fit.json {len(data) - a.valid} clips, valid-holdout.json {a.valid} clips "
           f"(seed {a.seed}, from {a.train})")
 
