@@ -75,11 +75,14 @@ def main():
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
             os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
+            os.link(tmp, path)  # unlike a rename, fails if the name appeared since the check above
+        except FileExistsError:
+            fail(3, path, "appeared while writing; not overwritten")
         except OSError as e:
+            fail(2, path, f"cannot write ({e})")
+        finally:
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)  # our own temporary file, never a file we did not write
-            fail(2, path, f"cannot write ({e})")
     print(f"{a.dataset}: train-fit.json {len(data) - a.valid} clips, valid-holdout.json {a.valid} clips "
           f"(seed {a.seed}, from {a.train})")
 
